@@ -1,0 +1,22 @@
+# Every third-party dependency, in one place. The Debian package names are in
+# scripts/deps.sh (the only list the README's commands install from).
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(fmt REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(GTest REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PAM REQUIRED IMPORTED_TARGET pam)
+pkg_check_modules(UNBOUND REQUIRED IMPORTED_TARGET libunbound)
+pkg_check_modules(PSL REQUIRED IMPORTED_TARGET libpsl)
+pkg_check_modules(SYSTEMD REQUIRED IMPORTED_TARGET libsystemd)
+find_library(CRYPT_LIB crypt REQUIRED)
+find_path(ASIO_INCLUDE asio.hpp REQUIRED)
+find_path(TOMLPP_INCLUDE toml++/toml.h REQUIRED)
+find_path(CLI11_INCLUDE CLI/CLI.hpp REQUIRED)
+
+add_library(postern_asio INTERFACE)
+target_compile_definitions(postern_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+target_link_libraries(postern_asio INTERFACE Threads::Threads OpenSSL::SSL OpenSSL::Crypto)
