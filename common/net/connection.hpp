@@ -23,6 +23,7 @@ class TlsManager;
 
 namespace postern::net {
 
+struct WatchState;
 using asio::awaitable;
 using tcp = asio::ip::tcp;
 
@@ -74,8 +75,10 @@ class Connection {
   uint16_t local_port() const { return local_port_; }
   bool remote_is_loopback() const { return loopback_; }
 
-  // Starts the per-command clock again (call when a command is complete).
+  // Starts the per-command clock again (reads and writes start it themselves).
   void restart_command_timer();
+  // True once the per-command timeout or the session deadline has passed.
+  bool timed_out() const;
   void set_command_timeout(std::chrono::seconds t) { command_timeout_ = t; }
   void close();
   bool closed() const { return closed_; }
@@ -85,10 +88,11 @@ class Connection {
 
  private:
   awaitable<ReadStatus> fill();  // reads more into buf_
-  template <class Buf>
-  awaitable<size_t> raw_read(Buf b, asio::error_code& ec);
+  void arm();     // deadline = min(now + command timeout, session deadline)
+  void disarm();  // no deadline while we are working, not waiting
 
   tcp::socket socket_;
+  std::shared_ptr<asio::ssl::context> tls_context_;
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
   std::shared_ptr<tls::TlsManager> tls_manager_;
   std::string buf_;
@@ -97,13 +101,9 @@ class Connection {
   uint16_t remote_port_ = 0, local_port_ = 0;
   bool loopback_ = false;
   bool closed_ = false;
-  bool timed_out_ = false;
   std::chrono::seconds command_timeout_;
   std::chrono::steady_clock::time_point session_deadline_;
-  std::chrono::steady_clock::time_point command_deadline_;
-  asio::steady_timer watchdog_;
-  bool watchdog_running_ = false;
-  awaitable<void> watchdog();
+  std::shared_ptr<WatchState> watch_;
 };
 
 }  // namespace postern::net

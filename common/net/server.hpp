@@ -9,6 +9,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,12 @@ class Server {
   void handle_signals(std::function<void()> on_reload, std::chrono::seconds grace = std::chrono::seconds(30));
   // Stop accepting and drain (what SIGTERM does).
   void shutdown();
+  // Called once every session has ended after shutdown() (e.g. to stop other
+  // work on the io_context so run() returns).
+  void on_drained(std::function<void()> fn) { on_drained_ = std::move(fn); }
+  // Polls certificate files every `every` and reloads them when they change.
+  void watch_certificates(std::chrono::seconds every);
+  bool stopping() const { return stopping_; }
   size_t active_sessions() const { return active_; }
   // Tells systemd we are ready (no-op without NOTIFY_SOCKET).
   static void notify_ready();
@@ -48,6 +56,8 @@ class Server {
   struct Listener;
   awaitable<void> accept_loop(std::shared_ptr<Listener> l);
   awaitable<void> run_session(std::shared_ptr<Listener> l, tcp::socket s);
+  void wait_signal();
+  void finish();
 
   asio::io_context& io_;
   std::shared_ptr<tls::TlsManager> tls_;
@@ -58,7 +68,11 @@ class Server {
   asio::signal_set signals_;
   std::function<void()> on_reload_;
   std::chrono::seconds grace_{30};
-  std::vector<Connection*> connections_;
+  std::set<Connection*> connections_;
+  asio::steady_timer cert_timer_;
+  std::chrono::seconds cert_every_{60};
+  std::shared_ptr<asio::steady_timer> grace_timer_;
+  std::function<void()> on_drained_;
 };
 
 // Runs a blocking function on `pool` and resumes the calling coroutine on its

@@ -28,8 +28,9 @@ class TlsManager {
   void reload(const config::TlsConfig& cfg);
   size_t certificate_count() const;
 
+  struct Loaded;  // the certificates of one (re)load; public for the SNI callback
+
  private:
-  struct Loaded;
   std::shared_ptr<Loaded> load(const config::TlsConfig& cfg) const;
   mutable std::mutex mu_;
   std::shared_ptr<Loaded> current_;
