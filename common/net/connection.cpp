@@ -168,7 +168,11 @@ awaitable<ReadStatus> Connection::read_some(std::string& out, size_t max) {
 }
 
 awaitable<bool> Connection::write(std::string_view data) {
-  if (closed_ || watch_->fired) co_return false;
+  if (closed_) co_return false;
+  // A write after a read timed out (the "421 timeout" / "* BYE" line) gets a
+  // fresh command timeout of its own; reads stay timed out.
+  bool had_timed_out = watch_->fired;
+  watch_->fired = false;
   asio::error_code ec;
   arm();
   if (tls_)
@@ -176,7 +180,9 @@ awaitable<bool> Connection::write(std::string_view data) {
   else
     co_await asio::async_write(socket_, asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
   disarm();
-  co_return !ec && !watch_->fired;
+  bool ok = !ec && !watch_->fired;
+  watch_->fired = watch_->fired || had_timed_out;
+  co_return ok;
 }
 
 awaitable<bool> Connection::start_tls() {
