@@ -10,7 +10,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -165,7 +168,25 @@ size_t TlsManager::certificate_count() const {
   return current_->contexts.size();
 }
 
+std::shared_ptr<TlsManager> make_manager(const config::Config& cfg) {
+  if (cfg.tls.dev_self_signed && !cfg.tls.certificates.empty())
+    ensure_self_signed(cfg.tls.certificates[0].cert, cfg.tls.certificates[0].key, cfg.server.hostname);
+  return std::make_shared<TlsManager>(cfg.tls);
+}
+
 void ensure_self_signed(const std::string& cert_path, const std::string& key_path, const std::string& hostname) {
+  if (std::filesystem::exists(cert_path) && std::filesystem::exists(key_path)) return;
+  // Several daemons may start at once: one generates, the others wait.
+  auto dir = std::filesystem::path(key_path).parent_path();
+  if (!dir.empty()) std::filesystem::create_directories(dir);
+  int lock = ::open((key_path + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock >= 0) ::flock(lock, LOCK_EX);
+  struct Unlock {
+    int fd;
+    ~Unlock() {
+      if (fd >= 0) ::close(fd);
+    }
+  } unlock{lock};
   if (std::filesystem::exists(cert_path) && std::filesystem::exists(key_path)) return;
   log::warn("**********************************************************************");
   log::warn("DEVELOPMENT ONLY: generating a self-signed certificate for {}", hostname);
@@ -193,8 +214,6 @@ void ensure_self_signed(const std::string& cert_path, const std::string& key_pat
     X509_EXTENSION_free(ext);
   }
   X509_sign(x, pkey, EVP_sha256());
-  auto dir = std::filesystem::path(key_path).parent_path();
-  if (!dir.empty()) std::filesystem::create_directories(dir);
   mode_t old = umask(077);
   FILE* kf = std::fopen(key_path.c_str(), "w");
   umask(old);

@@ -37,6 +37,10 @@ class TlsManager {
   config::TlsConfig cfg_;
 };
 
+// The TLS manager a daemon uses: with tls.dev_self_signed, the first
+// certificate is generated if missing (development setup only).
+std::shared_ptr<TlsManager> make_manager(const config::Config& cfg);
+
 // Development only: writes a self-signed certificate + key for `hostname` to
 // the given paths if they do not exist (logs a loud warning).
 void ensure_self_signed(const std::string& cert_path, const std::string& key_path, const std::string& hostname);
