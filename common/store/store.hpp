@@ -1,13 +1,18 @@
 // One user's mail store: a Maildir++ tree plus an SQLite index (WAL), which is
 // the authority for mailboxes, UIDVALIDITY, UIDNEXT, UIDs, flags, MODSEQ.
 // Layout under <root>/<user>/: cur/ new/ tmp/ for INBOX, .Name/ for others
-// (Maildir++ with '.' as hierarchy separator), index.sqlite.
+// (Maildir++ with '.' as hierarchy separator), index.sqlite. The full on-disk
+// layout and index schema are described at the top of common/store/schema.cpp.
 // Delivery is crash-safe: write tmp/, fsync, rename into new/ (or cur/), fsync
 // the directory, then one index transaction. sync() picks up files another
 // Maildir tool dropped in and forgets files that vanished.
-// Trust boundary: message bytes are untrusted and stored as-is; mailbox names
-// come from clients and are validated here (no "..", no '/', bounded length).
-// Not thread-safe: one MailStore per session (open it per use).
+// Trust boundary: message bytes are untrusted and stored as-is (size = bytes
+// stored; no line-ending conversion); mailbox names come from clients and are
+// validated here (no "..", no '/', bounded length) — MailboxError carries a
+// message fit for the client. Other errors are StoreError (I/O, index busy).
+// Several MailStore objects, in several processes, may use one user's store at
+// once (writes take the SQLite write lock). Not thread-safe: one MailStore per
+// session or per delivery; never use one across fork().
 #pragma once
 
 #include <cstdint>
@@ -60,6 +65,15 @@ struct MailboxInfo {
   bool subscribed = true;
 };
 
+// Result of copy_messages / move_messages, shaped for UIDPLUS COPYUID (RFC 4315
+// section 3): source_uids[i] became dest_uids[i] in a mailbox whose UIDVALIDITY is
+// dest_uidvalidity. UIDs that did not exist in the source are skipped.
+struct CopyResult {
+  uint32_t dest_uidvalidity = 0;
+  std::vector<uint32_t> source_uids;
+  std::vector<uint32_t> dest_uids;
+};
+
 class MailStore {
  public:
   virtual ~MailStore() = default;
@@ -86,6 +100,32 @@ class MailStore {
   // Removes messages flagged \Deleted (restricted to `only` if given); returns their UIDs.
   virtual std::vector<uint32_t> expunge(std::string_view mailbox,
                                         const std::optional<std::vector<uint32_t>>& only = std::nullopt) = 0;
+
+  // --- additions (store engineer) ---
+  // Renames a mailbox and its inferiors ("A" also moves "A/B"). Renaming INBOX
+  // moves all its messages into a new mailbox and leaves INBOX empty (RFC 3501
+  // section 6.3.5). Missing superior names of the target are created.
+  virtual void rename_mailbox(std::string_view from, std::string_view to) = 0;
+  // Deletes a mailbox and its messages (not its inferiors). INBOX cannot be deleted.
+  virtual void delete_mailbox(std::string_view name) = 0;
+  virtual void set_subscribed(std::string_view name, bool subscribed) = 0;
+  // Copies messages (flags, keywords and internal date kept) into `to`, assigning new
+  // UIDs there in ascending source-UID order. move_messages does the same and removes
+  // them from `from` (RFC 6851: the source UIDs are expunged).
+  virtual CopyResult copy_messages(std::string_view from, const std::vector<uint32_t>& uids,
+                                   std::string_view to) = 0;
+  virtual CopyResult move_messages(std::string_view from, const std::vector<uint32_t>& uids,
+                                   std::string_view to) = 0;
+  // One message's metadata, or nullopt if the UID does not exist.
+  virtual std::optional<MessageInfo> message(std::string_view mailbox, uint32_t uid) = 0;
+  // UIDs removed (expunge, move, or vanished files) with MODSEQ > `modseq`, ascending
+  // (for QRESYNC VANISHED, RFC 7162 section 3.2.10).
+  virtual std::vector<uint32_t> expunged_since(std::string_view mailbox, uint64_t modseq) = 0;
+  // Absolute path of the message file (for streaming large bodies); the file may be
+  // renamed by a concurrent flag change, so prefer read_message for small reads.
+  virtual std::string message_path(std::string_view mailbox, uint32_t uid) = 0;
+  // Syncs every mailbox (used after open by imapd for LIST-STATUS and by `postern`).
+  virtual void sync_all() = 0;
 };
 
 }  // namespace postern::store
