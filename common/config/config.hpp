@@ -103,7 +103,10 @@ struct ImapConfig {
 
 struct DnsConfig {
   std::vector<Endpoint> upstreams;  // "address@port" entries; empty = /etc/resolv.conf
-  std::string trust_anchor_file = "/usr/share/dns/root.key";  // "" = no DNSSEC validation
+  // DNSSEC root key; "" = no validation. Off by default: behind a resolver
+  // that strips DNSSEC records every answer would be bogus (a temperror), so
+  // turn it on (/usr/share/dns/root.key) with a validating-capable upstream.
+  std::string trust_anchor_file;
   std::chrono::seconds timeout{10};
   int cache_entries = 10000;
 };
