@@ -64,7 +64,7 @@ void run_keygen(const KeygenOptions& o) {
   }
   std::string abs = std::filesystem::absolute(out).string();
   std::cerr << "wrote the private key to " << abs << " (mode 0600); publish this record:\n";
-  std::cout << dkim::zone_record(domain, o.selector, dkim::key_record_text(key.get())) << "\n";
+  std::cout << dkim::zone_record(domain, o.selector, dkim::key_record_text(key.get())) << std::endl;
   print_config_hint(domain, o.selector, t, abs);
 }
 

@@ -6,6 +6,7 @@
 
 #include <asio.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@ struct AuthResult {
   std::string home;       // mail directory on ok (may be empty: store root/user)
   std::string reason;     // on fail/temp, for logs (never contains the password)
   std::string challenge;  // base64 server challenge when status == challenge
+                          // ("" for an empty one: send "334 " / "+ ")
 };
 
 struct UserInfo {
@@ -40,15 +42,21 @@ struct ClientInfo {
 class SaslExchange {
  public:
   virtual ~SaslExchange() = default;
-  // initial_b64: the initial response (base64) or nullopt if none was sent.
+  // initial_b64: the initial response (base64; "=" for an empty one, RFC 4954
+  // section 4) or nullopt if none was sent. Invalid base64 gives fail without
+  // contacting authd (the caller should have answered 501 already).
   virtual awaitable<AuthResult> start(std::string_view mechanism, std::optional<std::string> initial_b64) = 0;
-  // The client's answer (base64) to the last challenge; "*" cancels.
+  // The client's answer (base64; "" or "=" for empty) to the last
+  // challenge; "*" cancels (result: fail, reason "cancelled").
   virtual awaitable<AuthResult> respond(std::string_view b64) = 0;
 };
 
 class AuthClient {
  public:
-  AuthClient(asio::any_io_executor ex, std::string socket_path);
+  // timeout bounds every wait for authd (connect, each reply); keep it above
+  // auth.failure_delay_max + auth.request_timeout. On timeout: temp.
+  AuthClient(asio::any_io_executor ex, std::string socket_path,
+             std::chrono::milliseconds timeout = std::chrono::seconds(60));
   // A new exchange on its own connection to authd.
   std::unique_ptr<SaslExchange> sasl(const ClientInfo& client);
   // Convenience for IMAP LOGIN: a PLAIN exchange with user and password.
@@ -60,6 +68,7 @@ class AuthClient {
  private:
   asio::any_io_executor ex_;
   std::string path_;
+  std::chrono::milliseconds timeout_;
 };
 
 }  // namespace postern::authclient
