@@ -1,0 +1,138 @@
+// postern-smtpd: receives mail on port 25 (MX, STARTTLS offered), 587
+// (submission, STARTTLS required before AUTH) and 465 (submission, implicit
+// TLS, RFC 8314), and delivers it into the store.
+//   postern-smtpd [--config PATH] [--check-config]
+// SIGTERM/SIGINT drain sessions; SIGHUP re-reads the configuration (new
+// sessions see it) and the certificates.
+// Trust boundary: runs as the unprivileged `postern` user; every client is
+// untrusted (see smtp/session.hpp).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "common/authclient/authclient.hpp"
+#include "common/config/config.hpp"
+#include "common/log/log.hpp"
+#include "common/net/server.hpp"
+#include "common/tls/tls.hpp"
+#include "smtp/directory.hpp"
+#include "smtp/session.hpp"
+
+namespace {
+
+using namespace postern;
+constexpr int kExitConfig = 78;  // EX_CONFIG
+
+// What sessions share; replaced (not mutated) on SIGHUP.
+struct Shared {
+  std::shared_ptr<const config::Config> cfg;
+  std::shared_ptr<smtp::UserDirectory> directory;
+};
+
+asio::awaitable<void> session_entry(net::Connection& conn, std::shared_ptr<const Shared> shared, smtp::Mode mode,
+                                    asio::thread_pool* pool, bool tls_available) {
+  smtp::SessionContext ctx;
+  ctx.config = shared->cfg;
+  ctx.mode = mode;
+  ctx.tls_available = tls_available;
+  ctx.directory = shared->directory.get();
+  ctx.delivery_pool = pool;
+  co_await smtp::run_session(conn, ctx);
+}
+
+std::shared_ptr<const Shared> make_shared_state(asio::any_io_executor ex, config::Config cfg) {
+  auto s = std::make_shared<Shared>();
+  auto client = std::make_shared<authclient::AuthClient>(ex, cfg.auth.socket);
+  s->directory = std::make_shared<smtp::AuthClientDirectory>(client);
+  s->cfg = std::make_shared<const config::Config>(std::move(cfg));
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"postern-smtpd: SMTP server (MX and submission) of Postern"};
+  std::string config_path = "/etc/postern/postern.toml";
+  bool check_only = false;
+  app.add_option("-c,--config", config_path, "configuration file")->capture_default_str();
+  app.add_flag("--check-config", check_only, "validate the configuration and exit");
+  CLI11_PARSE(app, argc, argv);
+
+  config::Config cfg;
+  try {
+    cfg = config::load_file(config_path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
+    return kExitConfig;
+  }
+  if (check_only) {
+    std::printf("postern-smtpd: %s: configuration OK\n", config_path.c_str());
+    return 0;
+  }
+  try {
+    log::init("smtpd", cfg.log.level);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
+    return kExitConfig;
+  }
+  if (cfg.server.domains.empty()) log::warn("server.domains is empty: every recipient will be refused");
+
+  bool submission = !cfg.smtp.listen_submission.empty() || !cfg.smtp.listen_submissions.empty();
+  std::shared_ptr<tls::TlsManager> tls;
+  if (!cfg.tls.certificates.empty()) {
+    try {
+      tls = tls::make_manager(cfg);
+    } catch (const std::exception& e) {
+      // Submission without TLS would mean passwords in clear: refuse to start.
+      if (submission) {
+        log::error("TLS: {}", e.what());
+        return kExitConfig;
+      }
+      log::warn("TLS unavailable, STARTTLS not offered on port 25: {}", e.what());
+    }
+  }
+
+  try {
+    asio::io_context io(1);
+    asio::thread_pool pool(2);  // store deliveries (fsync) run here
+    auto shared = std::make_shared<std::shared_ptr<const Shared>>(make_shared_state(io.get_executor(), cfg));
+    net::Server server(io, tls);
+    std::string host = cfg.server.hostname.empty() ? "localhost" : cfg.server.hostname;
+    std::string busy = "421 4.7.0 " + host + " too many connections, try later\r\n";
+    bool tls_ok = tls != nullptr;
+
+    auto add = [&](const std::vector<config::Endpoint>& eps, config::TlsMode mode, const char* service,
+                   smtp::Mode smode) {
+      for (auto& ep : eps) {
+        if (mode == config::TlsMode::implicit && !tls_ok) throw std::runtime_error("implicit TLS needs a certificate");
+        net::ListenerSpec spec{ep, mode, service, cfg.smtp.limits, busy};
+        server.listen(spec, [shared, smode, &pool, tls_ok](net::Connection& c, const net::ListenerSpec&) {
+          return session_entry(c, *shared, smode, &pool, tls_ok);
+        });
+        std::printf("postern-smtpd: listening on %s (%s)\n", ep.to_string().c_str(), service);
+      }
+    };
+    add(cfg.smtp.listen_mx, config::TlsMode::none, "mx", smtp::Mode::mx);
+    add(cfg.smtp.listen_submission, config::TlsMode::starttls, "submission", smtp::Mode::submission);
+    add(cfg.smtp.listen_submissions, config::TlsMode::implicit, "submissions", smtp::Mode::submission);
+    std::fflush(stdout);
+
+    server.handle_signals([&]() {
+      auto next = config::load_file(config_path);  // throws: the server keeps the old one
+      log::set_level(next.log.level);
+      if (tls) tls->reload(next.tls);
+      *shared = make_shared_state(io.get_executor(), next);
+      log::info("configuration reloaded from {} (listeners change on restart)", config_path);
+    });
+    if (tls) server.watch_certificates(cfg.tls.reload_check);
+    server.on_drained([&io]() { io.stop(); });
+    net::Server::notify_ready();
+    io.run();
+    pool.join();
+  } catch (const std::exception& e) {
+    log::error("smtpd: {}", e.what());
+    return 1;
+  }
+  return 0;
+}
