@@ -4,6 +4,7 @@
 #include "common/net/connection.hpp"
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include "common/log/log.hpp"
 #include "common/tls/tls.hpp"
@@ -18,6 +19,7 @@ struct WatchState {
   explicit WatchState(asio::any_io_executor ex) : timer(ex) {}
   asio::steady_timer timer;
   tcp::socket* sock = nullptr;
+  asio::local::stream_protocol::socket* local = nullptr;
   clock::time_point deadline = clock::time_point::max();
   bool alive = true;
   bool running = false;
@@ -37,6 +39,7 @@ awaitable<void> watchdog(std::shared_ptr<WatchState> st) {
       st->fired = true;
       st->deadline = clock::time_point::max();
       if (st->sock) st->sock->cancel(ec);
+      if (st->local) st->local->cancel(ec);
     }
   }
   st->running = false;
@@ -68,9 +71,25 @@ Connection::Connection(tcp::socket socket, std::shared_ptr<tls::TlsManager> tls,
   watch_->sock = &socket_;
 }
 
+Connection::Connection(asio::local::stream_protocol::socket socket, const config::Limits& limits, std::string id)
+    : socket_(socket.get_executor()),
+      unix_(std::move(socket)),
+      id_(std::move(id)),
+      command_timeout_(limits.command_timeout),
+      watch_(std::make_shared<WatchState>(unix_->get_executor())) {
+  remote_ip_ = "local";
+  loopback_ = true;
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(unix_->native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) peer_uid_ = cred.uid;
+  session_deadline_ = clock::now() + limits.session_timeout;
+  watch_->local = &*unix_;
+}
+
 Connection::~Connection() {
   watch_->alive = false;
   watch_->sock = nullptr;
+  watch_->local = nullptr;
   watch_->timer.cancel();
 }
 
@@ -100,6 +119,8 @@ awaitable<ReadStatus> Connection::fill() {
   size_t n;
   if (tls_)
     n = co_await tls_->async_read_some(asio::buffer(tmp), asio::redirect_error(asio::use_awaitable, ec));
+  else if (unix_)
+    n = co_await unix_->async_read_some(asio::buffer(tmp), asio::redirect_error(asio::use_awaitable, ec));
   else
     n = co_await socket_.async_read_some(asio::buffer(tmp), asio::redirect_error(asio::use_awaitable, ec));
   disarm();
@@ -177,6 +198,8 @@ awaitable<bool> Connection::write(std::string_view data) {
   arm();
   if (tls_)
     co_await asio::async_write(*tls_, asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
+  else if (unix_)
+    co_await asio::async_write(*unix_, asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
   else
     co_await asio::async_write(socket_, asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
   disarm();
@@ -186,7 +209,7 @@ awaitable<bool> Connection::write(std::string_view data) {
 }
 
 awaitable<bool> Connection::start_tls() {
-  if (tls_ || !tls_manager_) co_return false;
+  if (tls_ || !tls_manager_ || unix_) co_return false;
   buf_.clear();  // RFC 3207 section 4.2: nothing sent before the handshake counts
   tls_context_ = tls_manager_->context();
   tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_context_);
@@ -219,6 +242,7 @@ std::string Connection::tls_sni() const {
 void Connection::cancel() {
   asio::error_code ec;
   socket_.cancel(ec);
+  if (unix_) unix_->cancel(ec);
 }
 
 void Connection::close() {
@@ -227,6 +251,10 @@ void Connection::close() {
   asio::error_code ec;
   socket_.shutdown(tcp::socket::shutdown_both, ec);
   socket_.close(ec);
+  if (unix_) {
+    unix_->shutdown(asio::local::stream_protocol::socket::shutdown_both, ec);
+    unix_->close(ec);
+  }
 }
 
 }  // namespace postern::net

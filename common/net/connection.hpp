@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,9 @@ class Connection {
  public:
   Connection(tcp::socket socket, std::shared_ptr<tls::TlsManager> tls, const config::Limits& limits,
              std::string id);
+  // A local (Unix-domain) connection, e.g. the pickup socket: no TLS; the
+  // peer's uid comes from SO_PEERCRED (remote_ip() is "local").
+  Connection(asio::local::stream_protocol::socket socket, const config::Limits& limits, std::string id);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -74,6 +78,9 @@ class Connection {
   const std::string& local_ip() const { return local_ip_; }
   uint16_t local_port() const { return local_port_; }
   bool remote_is_loopback() const { return loopback_; }
+  bool is_local() const { return unix_.has_value(); }
+  // The peer's uid on a local connection (SO_PEERCRED), -1 otherwise.
+  long peer_uid() const { return peer_uid_; }
 
   // Starts the per-command clock again (reads and writes start it themselves).
   void restart_command_timer();
@@ -92,6 +99,8 @@ class Connection {
   void disarm();  // no deadline while we are working, not waiting
 
   tcp::socket socket_;
+  std::optional<asio::local::stream_protocol::socket> unix_;
+  long peer_uid_ = -1;
   std::shared_ptr<asio::ssl::context> tls_context_;
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
   std::shared_ptr<tls::TlsManager> tls_manager_;

@@ -5,6 +5,9 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <csignal>
 
 #include "common/log/log.hpp"
@@ -18,6 +21,72 @@ struct Server::Listener {
   ListenerSpec spec;
   SessionFn fn;
 };
+
+struct Server::LocalListener {
+  LocalListener(asio::io_context& io, ListenerSpec s, SessionFn f, std::string p)
+      : acceptor(io), spec(std::move(s)), fn(std::move(f)), path(std::move(p)) {}
+  asio::local::stream_protocol::acceptor acceptor;
+  ListenerSpec spec;
+  SessionFn fn;
+  std::string path;
+};
+
+void Server::listen_local(const std::string& path, unsigned mode, const ListenerSpec& spec, SessionFn fn) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode)) throw std::runtime_error("listen " + path + ": exists and is not a socket");
+    ::unlink(path.c_str());
+  }
+  auto l = std::make_shared<LocalListener>(io_, spec, std::move(fn), path);
+  asio::local::stream_protocol::endpoint ep(path);
+  asio::error_code ec;
+  l->acceptor.open(ep.protocol());
+  l->acceptor.bind(ep, ec);
+  if (ec) throw std::system_error(ec, "listen " + path);
+  if (::chmod(path.c_str(), mode) != 0) throw std::runtime_error("listen " + path + ": chmod failed");
+  l->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::system_error(ec, "listen " + path);
+  local_listeners_.push_back(l);
+  log::info("listening on {} ({})", path, spec.service);
+  asio::co_spawn(io_, accept_local(l), asio::detached);
+}
+
+awaitable<void> Server::accept_local(std::shared_ptr<LocalListener> l) {
+  while (!stopping_) {
+    asio::error_code ec;
+    auto s = co_await l->acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopping_ || ec == asio::error::operation_aborted) break;
+    if (ec) {
+      asio::steady_timer t(io_, std::chrono::milliseconds(100));
+      co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    if (active_ >= static_cast<size_t>(l->spec.limits.max_connections)) {
+      if (!l->spec.busy_reply.empty()) asio::write(s, asio::buffer(l->spec.busy_reply), ec);
+      continue;
+    }
+    asio::co_spawn(
+        io_,
+        [this, l, s = std::move(s)]() mutable -> awaitable<void> {
+          ++active_;
+          {
+            Connection conn(std::move(s), l->spec.limits, log::new_connection_id());
+            connections_.insert(&conn);
+            log::info("{} local connect (uid {}) on {}", conn.id(), conn.peer_uid(), l->path);
+            try {
+              co_await l->fn(conn, l->spec);
+            } catch (const std::exception& e) {
+              log::error("{} session failed: {}", conn.id(), e.what());
+            }
+            conn.close();
+            connections_.erase(&conn);
+          }
+          --active_;
+          if (stopping_ && active_ == 0) finish();
+        },
+        asio::detached);
+  }
+}
 
 Server::Server(asio::io_context& io, std::shared_ptr<tls::TlsManager> tls)
     : io_(io), tls_(std::move(tls)), signals_(io), cert_timer_(io) {}
@@ -150,6 +219,10 @@ void Server::shutdown() {
   sd_notify(0, "STOPPING=1");
   asio::error_code ec;
   for (auto& l : listeners_) l->acceptor.close(ec);
+  for (auto& l : local_listeners_) {
+    l->acceptor.close(ec);
+    ::unlink(l->path.c_str());
+  }
   cert_timer_.cancel();
   if (active_ == 0) {
     finish();

@@ -36,6 +36,10 @@ class Server {
   // Binds now (throws std::system_error naming the endpoint if it cannot).
   // Returns the bound port (useful when the configured port is 0).
   uint16_t listen(const ListenerSpec& spec, SessionFn fn);
+  // A Unix-domain listener at `path` (a stale socket there is replaced; any
+  // other file is an error), chmod `mode`. spec.endpoint is ignored. Only
+  // the global connection cap applies.
+  void listen_local(const std::string& path, unsigned mode, const ListenerSpec& spec, SessionFn fn);
   // Installs SIGTERM/SIGINT (graceful drain: stop accepting, wait up to
   // `grace` for sessions, then cancel them) and SIGHUP (calls on_reload).
   void handle_signals(std::function<void()> on_reload, std::chrono::seconds grace = std::chrono::seconds(30));
@@ -57,6 +61,9 @@ class Server {
   awaitable<void> accept_loop(std::shared_ptr<Listener> l);
   awaitable<void> run_session(std::shared_ptr<Listener> l, tcp::socket s);
   void wait_signal();
+  struct LocalListener;
+  awaitable<void> accept_local(std::shared_ptr<LocalListener> l);
+  std::vector<std::shared_ptr<LocalListener>> local_listeners_;
   void finish();
 
   asio::io_context& io_;

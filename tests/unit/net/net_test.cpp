@@ -267,3 +267,35 @@ TEST(Tls, MissingCertificateNamesTheFile) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/fullchain.pem"), std::string::npos) << e.what();
   }
 }
+
+TEST_F(NetTest, LocalSocketKnowsThePeerUid) {
+  TempDir d;
+  std::string path = d.path + "/pickup.sock";
+  { std::ofstream(path + ".x") << "x"; }
+  server = std::make_unique<net::Server>(io, nullptr);
+  net::ListenerSpec spec;
+  spec.limits = limits();
+  // Something that is not a socket is never replaced.
+  EXPECT_THROW(server->listen_local(path + ".x", 0600, spec, nullptr), std::runtime_error);
+  server->listen_local(path, 0666, spec, [](net::Connection& c, const net::ListenerSpec&) -> asio::awaitable<void> {
+    co_await c.write("uid=" + std::to_string(c.peer_uid()) + (c.is_local() ? " local" : "") + "\r\n");
+    std::string line;
+    co_await c.read_line(line, 100);
+    co_await c.write("got " + line + "\r\n");
+  });
+  guard.emplace(io.get_executor());
+  thread = std::thread([this] { io.run(); });
+  EXPECT_EQ(std::filesystem::status(path).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms(0666));
+  asio::io_context cio;
+  asio::local::stream_protocol::socket s(cio);
+  s.connect(asio::local::stream_protocol::endpoint(path));
+  asio::streambuf sb;
+  asio::read_until(s, sb, "\r\n");
+  std::string first{std::istreambuf_iterator<char>(&sb), {}};
+  EXPECT_EQ(first, "uid=" + std::to_string(getuid()) + " local\r\n");
+  asio::write(s, asio::buffer(std::string("hello\r\n")));
+  asio::read_until(s, sb, "\r\n");
+  std::string second{std::istreambuf_iterator<char>(&sb), {}};
+  EXPECT_EQ(second, "got hello\r\n");
+}
