@@ -17,6 +17,7 @@
 #include "common/net/server.hpp"
 #include "common/tls/tls.hpp"
 #include "smtp/directory.hpp"
+#include "smtp/mailauth/mailauth_filter.hpp"
 #include "smtp/session.hpp"
 
 namespace {
@@ -28,6 +29,7 @@ constexpr int kExitConfig = 78;  // EX_CONFIG
 struct Shared {
   std::shared_ptr<const config::Config> cfg;
   std::shared_ptr<smtp::UserDirectory> directory;
+  smtp::MessageFilter filter;  // SPF/DKIM/DMARC on port 25, DKIM signing on submission
 };
 
 asio::awaitable<void> session_entry(net::Connection& conn, std::shared_ptr<const Shared> shared, smtp::Mode mode,
@@ -38,6 +40,7 @@ asio::awaitable<void> session_entry(net::Connection& conn, std::shared_ptr<const
   ctx.tls_available = tls_available;
   ctx.directory = shared->directory.get();
   ctx.delivery_pool = pool;
+  ctx.filter = shared->filter;
   co_await smtp::run_session(conn, ctx);
 }
 
@@ -45,6 +48,7 @@ std::shared_ptr<const Shared> make_shared_state(asio::any_io_executor ex, config
   auto s = std::make_shared<Shared>();
   auto client = std::make_shared<authclient::AuthClient>(ex, cfg.auth.socket);
   s->directory = std::make_shared<smtp::AuthClientDirectory>(client);
+  s->filter = smtp::mailauth::make_daemon_filter(ex, cfg);  // throws: bad key file, bad [dns]
   s->cfg = std::make_shared<const config::Config>(std::move(cfg));
   return s;
 }
@@ -62,6 +66,12 @@ int main(int argc, char** argv) {
   config::Config cfg;
   try {
     cfg = config::load_file(config_path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
+    return kExitConfig;
+  }
+  try {
+    smtp::mailauth::load_signer(cfg);  // every DKIM key file is read now; errors name the file
   } catch (const std::exception& e) {
     std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
     return kExitConfig;

@@ -25,6 +25,11 @@ MESSAGE = (b"From: Bob <bob@example.net>\r\n"
            b"-- \r\nBob\r\n")
 
 
+# Mail authentication needs DNS, which this test does not have; it has its
+# own end-to-end test (test_mailauth.py) with a DNS server on loopback.
+NO_MAILAUTH = "[mailauth]\nverify = false\n"
+
+
 def tls_context():
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
@@ -34,7 +39,7 @@ def tls_context():
 
 class EndToEnd(unittest.TestCase):
     def test_swaks_to_curl_and_imaplib(self):
-        with Postern() as p:
+        with Postern(extra_toml=NO_MAILAUTH) as p:
             msgfile = os.path.join(p.dir, "message.eml")
             with open(msgfile, "wb") as f:
                 f.write(MESSAGE)
@@ -42,7 +47,7 @@ class EndToEnd(unittest.TestCase):
                                 "--from", "bob@example.net", "--to", "alice@example.test",
                                 "--data", msgfile], capture_output=True, text=True, timeout=60)
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            self.assertRegex(r.stdout, r"<~ 250 2\.0\.0")
+            self.assertRegex(r.stdout, r"<- 250 2\.0\.0")
 
             # curl over plain IMAP on loopback (allowed for loopback by default)
             c = subprocess.run(["curl", "-s", "--url", f"imap://127.0.0.1:{p.ports['imap']}/INBOX;UID=1",
@@ -69,7 +74,7 @@ class EndToEnd(unittest.TestCase):
             self.assertIn(b"Received: from client.example.net", via_imaplib)
 
     def test_wrong_password_is_refused_after_the_delay(self):
-        with Postern() as p:
+        with Postern(extra_toml=NO_MAILAUTH) as p:
             m = imaplib.IMAP4_SSL("127.0.0.1", p.ports["imaps"], ssl_context=tls_context())
             start = time.monotonic()
             with self.assertRaises(imaplib.IMAP4.error):
@@ -83,7 +88,7 @@ class EndToEnd(unittest.TestCase):
             self.assertNotIn("wrong password", p.log("authd"))
 
     def test_unknown_recipient_and_relay_refused_at_rcpt(self):
-        with Postern() as p:
+        with Postern(extra_toml=NO_MAILAUTH) as p:
             s = smtplib.SMTP("127.0.0.1", p.ports["mx"], local_hostname="client.example.net", timeout=30)
             s.ehlo()
             s.mail("bob@example.net")
@@ -98,9 +103,9 @@ class EndToEnd(unittest.TestCase):
             s.quit()
 
     def test_bad_configuration_names_file_line_and_key(self):
-        with Postern(daemons=()) as p:
+        with Postern(daemons=(), extra_toml=NO_MAILAUTH) as p:
             with open(p.config, "a") as f:
-                f.write("[mailauth]\nverify = \"yes\"\n")
+                f.write("[imap]\nmax_literal = \"lots\"\n")
             for name in ("authd", "smtpd", "imapd"):
                 r = subprocess.run([p.binary(name), "--config", p.config, "--check-config"],
                                    capture_output=True, text=True, timeout=30)
