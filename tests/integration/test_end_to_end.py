@@ -105,12 +105,12 @@ class EndToEnd(unittest.TestCase):
     def test_bad_configuration_names_file_line_and_key(self):
         with Postern(daemons=(), extra_toml=NO_MAILAUTH) as p:
             with open(p.config, "a") as f:
-                f.write("[imap]\nmax_literal = \"lots\"\n")
+                f.write("[dns]\ntimeout = \"forever\"\n")
             for name in ("authd", "smtpd", "imapd"):
                 r = subprocess.run([p.binary(name), "--config", p.config, "--check-config"],
                                    capture_output=True, text=True, timeout=30)
                 self.assertNotEqual(r.returncode, 0)
-                self.assertRegex(r.stderr + r.stdout, p.config.replace(".", r"\.") + r":\d+: ")
+                self.assertRegex(r.stderr + r.stdout, p.config.replace(".", r"\.") + r":\d+: dns\.timeout: ")
 
 
 if __name__ == "__main__":
