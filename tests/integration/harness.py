@@ -134,6 +134,8 @@ listen_tls = ["127.0.0.1:{self.ports['imaps']}"]
         if exc_type is not None or os.environ.get("POSTERN_KEEP_LOGS"):
             for name in self.logs:
                 print(f"----- {name} log -----\n{self.log(name)[-6000:]}")
+        for log in self.logs.values():
+            log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
         bad = {n: c for n, c in codes.items() if c not in (0, -signal.SIGTERM)}
         if exc_type is None and bad:
