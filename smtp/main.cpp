@@ -126,6 +126,16 @@ int main(int argc, char** argv) {
     add(cfg.smtp.listen_mx, config::TlsMode::none, "mx", smtp::Mode::mx);
     add(cfg.smtp.listen_submission, config::TlsMode::starttls, "submission", smtp::Mode::submission);
     add(cfg.smtp.listen_submissions, config::TlsMode::implicit, "submissions", smtp::Mode::submission);
+    // Local submission (postern-sendmail): any local user may connect; the
+    // session knows it by its uid (SO_PEERCRED). No TLS on a Unix socket.
+    if (!cfg.smtp.pickup_socket.empty()) {
+      net::ListenerSpec pickup{config::Endpoint{}, config::TlsMode::none, "pickup", cfg.smtp.limits, busy};
+      server.listen_local(cfg.smtp.pickup_socket, 0666, pickup,
+                          [shared, &pool](net::Connection& c, const net::ListenerSpec&) {
+                            return session_entry(c, *shared, smtp::Mode::pickup, &pool, false);
+                          });
+      std::printf("postern-smtpd: listening on %s (pickup)\n", cfg.smtp.pickup_socket.c_str());
+    }
     std::fflush(stdout);
 
     server.handle_signals([&]() {

@@ -3,8 +3,11 @@
 // buffer: 452), 3.6.2 + 7.9 (no open relay), RFC 1870 (SIZE), RFC 6152
 // (BODY=8BITMIME), RFC 6531 3.4-3.5 (SMTPUTF8), RFC 2034 (enhanced codes),
 // RFC 3207 (STARTTLS), RFC 4954 (AUTH, 530/538 codes, no AUTH in a transaction),
-// RFC 3030 (CHUNKING: BDAT).
-// Trust boundary: command lines are untrusted input.
+// RFC 3030 (CHUNKING: BDAT). Mode::pickup (local submission by uid, like
+// Postfix's pickup/sendmail): sender ownership, bare names qualified with
+// the default domain (RFC 5321 4.1.1.2 wants a domain: we add ours).
+// Trust boundary: command lines are untrusted input; on the pickup socket the
+// user name comes from the kernel (SO_PEERCRED), not from the client.
 #include "smtp/protocol.hpp"
 
 #include "common/util/strings.hpp"
@@ -26,7 +29,54 @@ bool parse_size(std::string_view v, uint64_t& out) {
 }
 }  // namespace
 
-Protocol::Protocol(ProtocolOptions opt) : opt_(std::move(opt)), tls_(opt_.tls_active) {}
+const char* mode_name(Mode m) {
+  switch (m) {
+    case Mode::mx:
+      return "mx";
+    case Mode::submission:
+      return "submission";
+    case Mode::pickup:
+      return "pickup";
+  }
+  return "?";
+}
+
+Protocol::Protocol(ProtocolOptions opt) : opt_(std::move(opt)), tls_(opt_.tls_active) {
+  if (opt_.mode == Mode::pickup) {
+    auth_user_ = opt_.local_user;  // authenticated by the kernel, not by a password
+    opt_.tls_available = false;
+  }
+}
+
+bool Protocol::is_local_domain(const std::string& domain) const {
+  std::string d = util::to_lower(domain);
+  if (opt_.is_our_domain && opt_.is_our_domain(d)) return true;
+  return opt_.mode == Mode::pickup && util::iequals(d, opt_.hostname);
+}
+
+// Pickup only: "MAIL" or "MAIL FROM:" with no path means the null path (which becomes
+// the user's own address), and a path without a domain, "<alice>", gets the
+// default domain, as sendmail(8) qualifies local names. Other lines unchanged.
+std::string Protocol::pickup_rewrite(std::string_view line) const {
+  std::string_view kw;
+  if (util::iequals(util::trim(line), "MAIL")) return "MAIL FROM:<>";
+  if (util::istarts_with(line, "MAIL FROM:"))
+    kw = line.substr(0, 10);
+  else if (util::istarts_with(line, "RCPT TO:"))
+    kw = line.substr(0, 8);
+  else
+    return std::string(line);
+  std::string_view rest = line.substr(kw.size());
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  if (rest.empty() && kw.size() == 10) return std::string(kw) + "<>";
+  if (rest.size() < 3 || rest.front() != '<') return std::string(line);
+  auto close = rest.find('>');
+  if (close == std::string_view::npos) return std::string(line);
+  std::string_view addr = rest.substr(1, close - 1);
+  if (addr.empty() || addr.find_first_of("@:\"<> ") != std::string_view::npos) return std::string(line);
+  if (util::iequals(addr, "postmaster") && kw.size() == 8) return std::string(line);  // <Postmaster> stays special
+  return std::string(kw) + "<" + std::string(addr) + "@" + opt_.default_domain + std::string(rest.substr(close));
+}
 
 Reply Protocol::greeting() const { return Reply(220, "", opt_.hostname + " ESMTP Postern"); }
 
@@ -71,6 +121,11 @@ Action Protocol::on_line_too_long() { return error(Reply(500, "5.5.2", "Line too
 Action Protocol::on_bare_lf() { return error(Reply(500, "5.5.2", "Bare <LF> in command, use <CR><LF>")); }
 
 Action Protocol::on_line(std::string_view line) {
+  std::string rewritten;
+  if (opt_.mode == Mode::pickup) {
+    rewritten = pickup_rewrite(line);
+    line = rewritten;
+  }
   auto pr = parse_command(line);
   if (!pr.command) {
     if (util::istarts_with(line, "BDAT ") || util::iequals(line, "BDAT")) {
@@ -120,7 +175,7 @@ Action Protocol::dispatch_checked(const Command& cmd) {
   }
   if (submission && (spec->flags & kNeedsTls) && !tls_)
     return error(Reply(530, "5.7.0", "Must issue a STARTTLS command first"));
-  if (submission && (spec->flags & kNeedsAuth) && auth_user_.empty())
+  if (opt_.mode != Mode::mx && (spec->flags & kNeedsAuth) && auth_user_.empty())
     return error(Reply(530, "5.7.0", "Authentication required"));
 
   switch (cmd.verb) {
@@ -156,6 +211,7 @@ Action Protocol::dispatch_checked(const Command& cmd) {
     case Verb::help:
       return reply(Reply(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP STARTTLS AUTH"));
     case Verb::starttls:
+      if (opt_.mode == Mode::pickup) return error(Reply(502, "5.5.1", "STARTTLS not available on the local socket"));
       if (tls_) return error(Reply(503, "5.5.1", "TLS already active"));
       if (!opt_.tls_available) return reply(Reply(454, "4.7.0", "TLS not available"));
       return Action{ActionKind::starttls, Reply(220, "2.0.0", "Ready to start TLS")};
@@ -216,6 +272,23 @@ Action Protocol::mail(const Command& cmd) {
   if (cmd.path.postmaster) return error(Reply(501, "5.1.7", "Bad sender address syntax"));
   if (cmd.path.addr.utf8 && !e.smtputf8)  // RFC 6531 3.6.1 / RFC 6533
     return error(Reply(553, "5.6.7", "Non-ASCII address needs SMTPUTF8"));
+  Path from = cmd.path;
+  if (opt_.mode == Mode::pickup) {
+    if (from.null) {  // no sender given: the local user's own address
+      from.null = false;
+      from.addr = Address{opt_.local_user, opt_.default_domain, false};
+    } else if (!opt_.trusted) {
+      // The user's own address (or user+tag) at our domains or our hostname.
+      bool own = !from.addr.is_literal() && is_local_domain(from.addr.domain) &&
+                 lookup_key(from.addr) == util::to_lower(opt_.local_user);
+      if (!own) return error(Reply(553, "5.7.1", "Sender address not owned by user " + opt_.local_user));
+    }
+    e.from = std::move(from);
+    env_ = std::move(e);
+    state_ = State::mail;
+    // The client learns the sender it was given (postern-sendmail's From:).
+    return reply(Reply(250, "2.1.0", "Sender <" + env_.from.addr.str() + "> OK"));
+  }
   if (opt_.mode == Mode::submission) {
     // The sender must be the authenticated user (or user+tag) at one of our domains.
     bool own = !cmd.path.null && !cmd.path.addr.is_literal() && opt_.is_our_domain &&
@@ -240,10 +313,9 @@ Action Protocol::rcpt(const Command& cmd) {
     r.address = "postmaster";
     key = "postmaster";
   } else {
-    bool ours = !cmd.path.addr.is_literal() && opt_.is_our_domain &&
-                opt_.is_our_domain(util::to_lower(cmd.path.addr.domain));
+    bool ours = !cmd.path.addr.is_literal() && is_local_domain(cmd.path.addr.domain);
     if (!ours) {
-      if (opt_.mode == Mode::submission)  // no outbound queue yet: say so instead of pretending
+      if (opt_.mode != Mode::mx)  // no outbound queue yet: say so instead of pretending
         return reply(Reply(554, "5.3.3", "Remote delivery not available yet"));
       return error(Reply(550, "5.7.1", "Relaying denied"));  // RFC 5321 3.6.2: never an open relay
     }

@@ -8,6 +8,7 @@
 // 2034 ENHANCEDSTATUSCODES, 3207 STARTTLS, 4954 AUTH.
 // Trust boundary: command lines are untrusted; lookup and auth results come
 // from authd (trusted). Port 25 never relays: recipients must be in our domains.
+// On the pickup socket the client's identity is its uid (from the kernel).
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,11 @@ namespace postern::smtp {
 enum class Mode {
   mx,          // port 25: receive for our domains only, no AUTH
   submission,  // 587/465: AUTH required (after TLS) before MAIL
+  pickup,      // local Unix socket (postern-sendmail): the client is the
+               // local user its uid maps to; no TLS, no AUTH
 };
+
+const char* mode_name(Mode m);
 
 struct ProtocolOptions {
   Mode mode = Mode::mx;
@@ -37,6 +42,13 @@ struct ProtocolOptions {
   bool tls_active = false;     // implicit TLS (465): already encrypted
   int max_errors = 20;         // 5xx replies before 421 and close
   std::function<bool(std::string_view)> is_our_domain;
+  // Mode::pickup: the local user the peer's uid maps to (the session's
+  // authenticated user), whether it may use any sender (uid 0, like Postfix's
+  // trusted users), and the domain that qualifies bare names and the default
+  // sender (the first configured domain, or the hostname).
+  std::string local_user;
+  bool trusted = false;
+  std::string default_domain;
 };
 
 struct Recipient {
@@ -113,6 +125,8 @@ class Protocol {
   Action mail(const Command& cmd);
   Action rcpt(const Command& cmd);
   Action auth(const Command& cmd);
+  std::string pickup_rewrite(std::string_view line) const;
+  bool is_local_domain(const std::string& domain) const;
   Action error(Reply r);
   static Action reply(Reply r) { return Action{ActionKind::reply, std::move(r)}; }
   void reset_transaction();

@@ -7,7 +7,11 @@
 // DataReader validate them. AUTH payloads are never logged.
 #include "smtp/session.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <ctime>
 
 #include "common/log/log.hpp"
@@ -31,7 +35,15 @@ class Session {
 
   asio::awaitable<void> run() {
     log::debug("{} session from [{}]:{} mode={}{}", conn_.id(), conn_.remote_ip(), conn_.remote_port(),
-              ctx_.mode == Mode::mx ? "mx" : "submission", conn_.is_tls() ? " tls" : "");
+               mode_name(ctx_.mode), conn_.is_tls() ? " tls" : "");
+    if (ctx_.mode == Mode::pickup) {
+      if (proto_.options().local_user.empty()) {
+        log::warn("{} pickup: uid {} has no user name, refused", conn_.id(), conn_.peer_uid());
+        co_await finish(Reply(421, "4.7.0", proto_.options().hostname + " Cannot identify local user, closing"));
+        co_return;
+      }
+      log::debug("{} pickup uid={} user={}", conn_.id(), conn_.peer_uid(), proto_.options().local_user);
+    }
     out_ += proto_.greeting().to_wire();
     size_t max_line = static_cast<size_t>(std::max(cfg_.smtp.max_line_length, 512));
     for (;;) {
@@ -77,6 +89,23 @@ class Session {
     o.tls_active = conn.is_tls();
     auto cfgp = ctx.config;
     o.is_our_domain = [cfgp](std::string_view d) { return cfgp->is_our_domain(d); };
+    if (ctx.mode == Mode::pickup) {
+      o.tls_available = false;
+      o.default_domain = cfg.server.domains.empty() ? o.hostname : cfg.server.domains.front();
+      std::optional<LocalUser> u;
+      long uid = conn.is_local() ? conn.peer_uid() : -1;
+      if (uid >= 0) {
+        try {
+          u = ctx.resolve_uid ? ctx.resolve_uid(uid) : local_user_for_uid(uid);
+        } catch (const std::exception& e) {
+          log::warn("{} pickup: uid {} lookup failed: {}", conn.id(), uid, e.what());
+        }
+      }
+      if (u) {
+        o.local_user = u->name;
+        o.trusted = u->trusted;
+      }
+    }
     return o;
   }
 
@@ -376,6 +405,24 @@ class Session {
 };
 
 }  // namespace
+
+std::optional<LocalUser> local_user_for_uid(long uid) {
+  if (uid < 0) return std::nullopt;
+  long hint = sysconf(_SC_GETPW_R_SIZE_MAX);
+  size_t size = hint > 0 ? static_cast<size_t>(hint) : 16384;
+  for (;;) {
+    std::vector<char> buf(size);
+    passwd pw{};
+    passwd* result = nullptr;
+    int rc = getpwuid_r(static_cast<uid_t>(uid), &pw, buf.data(), buf.size(), &result);
+    if (rc == ERANGE && size < (1u << 20)) {
+      size *= 2;
+      continue;
+    }
+    if (rc != 0 || !result || !pw.pw_name || !*pw.pw_name) return std::nullopt;
+    return LocalUser{pw.pw_name, uid == 0};
+  }
+}
 
 asio::awaitable<void> run_session(net::Connection& conn, const SessionContext& ctx) {
   Session s(conn, ctx);

@@ -2,6 +2,8 @@
 // moves bytes between it and the Protocol state machine, running the I/O the
 // protocol asks for (authd lookups and SASL, the DATA section, STARTTLS) and
 // delivering accepted messages into the store on a thread pool.
+// A pickup session (local Unix socket, postern-sendmail) is the same
+// session with the client identified by its uid (SO_PEERCRED).
 // RFC 5321 (session), 2920 (pipelining: replies are flushed before any read
 // that would block), 3207 (STARTTLS), 4954 (AUTH).
 // Trust boundary: everything read from the connection is untrusted.
@@ -9,7 +11,10 @@
 
 #include <asio.hpp>
 
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "common/config/config.hpp"
 #include "common/net/connection.hpp"
@@ -19,6 +24,14 @@
 
 namespace postern::smtp {
 
+// The local user behind a pickup connection.
+struct LocalUser {
+  std::string name;
+  bool trusted = false;  // uid 0: may use any envelope sender
+};
+// Maps a uid to its user with getpwuid_r (nullopt: no such user).
+std::optional<LocalUser> local_user_for_uid(long uid);
+
 struct SessionContext {
   std::shared_ptr<const config::Config> config;  // a snapshot: SIGHUP swaps it for new sessions
   Mode mode = Mode::mx;
@@ -27,6 +40,8 @@ struct SessionContext {
   asio::thread_pool* delivery_pool = nullptr;  // store writes (fsync) run here
   MessageFilter filter;                    // mail authentication hook (may be empty)
   size_t max_data_line = 1024 * 1024;      // longest accepted DATA line (RFC 5321 says 998)
+  // Mode::pickup: uid -> user; empty = local_user_for_uid (tests plug in a fake).
+  std::function<std::optional<LocalUser>(long uid)> resolve_uid;
 };
 
 asio::awaitable<void> run_session(net::Connection& conn, const SessionContext& ctx);

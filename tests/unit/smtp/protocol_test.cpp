@@ -272,3 +272,69 @@ TEST(SmtpProtocol, BdatSyntaxErrorCloses) {
     EXPECT_EQ(a.reply.code, 501) << line;
   }
 }
+
+namespace {
+Driver pickup(std::string user, bool trusted = false) {
+  Driver d(Mode::pickup, true);  // a certificate exists, yet pickup never offers TLS
+  ProtocolOptions o = Driver::make(Mode::pickup, true, 100);
+  o.local_user = std::move(user);
+  o.trusted = trusted;
+  o.default_domain = "example.org";
+  d.p = Protocol(o);
+  return d;
+}
+}  // namespace
+
+TEST(SmtpProtocol, PickupIsTheLocalUserWithoutTlsOrAuth) {
+  Driver d = pickup("alice");
+  EXPECT_EQ(d.p.auth_user(), "alice");
+  auto ehlo = d.send("EHLO localhost");
+  EXPECT_EQ(ehlo.find("STARTTLS"), std::string::npos);
+  EXPECT_EQ(ehlo.find("AUTH"), std::string::npos);
+  EXPECT_EQ(d.send("STARTTLS"), "502 5.5.1 STARTTLS not available on the local socket\r\n");
+  EXPECT_EQ(d.send("AUTH PLAIN"), "503 5.5.1 Authentication not enabled on this port\r\n");
+}
+
+TEST(SmtpProtocol, PickupSenderRules) {
+  Driver d = pickup("alice");
+  d.send("EHLO localhost");
+  EXPECT_EQ(d.send("MAIL FROM:<> SIZE=100"), "250 2.1.0 Sender <alice@example.org> OK\r\n");
+  EXPECT_EQ(d.p.envelope().sender(), "alice@example.org");
+  d.send("RSET");
+  EXPECT_EQ(d.send("MAIL FROM:"), "250 2.1.0 Sender <alice@example.org> OK\r\n");
+  d.send("RSET");
+  EXPECT_EQ(d.send("MAIL"), "250 2.1.0 Sender <alice@example.org> OK\r\n");
+  d.send("RSET");
+  EXPECT_EQ(d.send("MAIL FROM:<alice> BODY=8BITMIME"), "250 2.1.0 Sender <alice@example.org> OK\r\n");
+  EXPECT_TRUE(d.p.envelope().body_8bit);
+  d.send("RSET");
+  EXPECT_EQ(d.send("MAIL FROM:<ALICE+x@MX.example.org>"), "250 2.1.0 Sender <ALICE+x@MX.example.org> OK\r\n");
+  d.send("RSET");
+  EXPECT_EQ(d.send("MAIL FROM:<bob@example.org>"), "553 5.7.1 Sender address not owned by user alice\r\n");
+  EXPECT_EQ(d.send("MAIL FROM:<alice@[127.0.0.1]>"), "553 5.7.1 Sender address not owned by user alice\r\n");
+  EXPECT_EQ(d.send("MAIL FROM:<alice@remote.example>"), "553 5.7.1 Sender address not owned by user alice\r\n");
+  EXPECT_EQ(d.send("MAIL FROM:<a\"b>"), "501 5.1.7 Bad address syntax\r\n");  // not rewritten
+
+  Driver root = pickup("root", true);
+  root.send("EHLO localhost");
+  EXPECT_EQ(root.send("MAIL FROM:<anyone@remote.example>"), "250 2.1.0 Sender <anyone@remote.example> OK\r\n");
+}
+
+TEST(SmtpProtocol, PickupRecipients) {
+  Driver d = pickup("alice");
+  d.send("EHLO localhost");
+  d.send("MAIL FROM:<>");
+  EXPECT_EQ(d.send("RCPT TO:<bob>"), "250 2.1.5 Recipient OK\r\n");
+  EXPECT_EQ(d.p.envelope().rcpts.back().address, "bob@example.org");
+  EXPECT_EQ(d.send("RCPT TO:<nobody>"), "550 5.1.1 <nobody@example.org>: Recipient address rejected: User unknown\r\n");
+  EXPECT_EQ(d.send("RCPT TO:<x@remote.example>"), "554 5.3.3 Remote delivery not available yet\r\n");
+  EXPECT_EQ(d.send("RCPT TO:<bob> NOTIFY=NEVER"), "555 5.5.4 Unsupported parameter NOTIFY\r\n");
+  EXPECT_EQ(d.send("RCPT TO:<Postmaster>"), "250 2.1.5 Recipient OK\r\n");
+  EXPECT_EQ(d.p.envelope().rcpts.back().address, "postmaster");
+}
+
+TEST(SmtpProtocol, PickupWithoutUserRefusesMail) {
+  Driver d = pickup("");
+  d.send("EHLO localhost");
+  EXPECT_EQ(d.send("MAIL FROM:<>"), "530 5.7.0 Authentication required\r\n");
+}

@@ -1,7 +1,8 @@
 // Transcript tests: each tests/transcripts/*.smtp file is played against the
 // real SMTP session (smtp::run_session over net::Connection) on a loopback
-// TCP connection, with a temporary store and an in-memory user directory
-// (alice, bob; "authdown" fails temporarily; password "secret").
+// TCP connection (a Unix socket pair for @mode pickup), with a temporary
+// store and an in-memory user directory (alice, bob; "authdown" fails
+// temporarily; password "secret").
 //
 // File format, one directive per line:
 //   C: text    client sends text + CRLF (consecutive C: lines go out in one
@@ -14,7 +15,10 @@
 //   B: text    the last message of the last '=' check, after our trace
 //              headers, is exactly the B: lines joined with CRLF
 //   H: text    the last message starts with a header line matching text ('*' ok)
-//   @mode submission | @tls | @timeout N | @max_size N | @max_rcpts N | @implicit_tls
+//   @mode submission | @mode pickup (local socket pair; the session's uid
+//              lookup is faked by @local_user NAME [trusted] | @local_user none,
+//              and must be asked about this process's own uid)
+//   @tls | @timeout N | @max_size N | @max_rcpts N | @implicit_tls
 //   @bytewise  the client writes one byte per send (TCP_NODELAY): replies must
 //              not depend on how the bytes are split
 //   @filter    install a test MessageFilter: a message whose body contains
@@ -24,6 +28,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <asio.hpp>
 #include <asio/ssl.hpp>
@@ -157,6 +162,12 @@ class Client {
     timeval tv{10, 0};
     setsockopt(sock_.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   }
+  // The client end of a Unix socket pair (pickup).
+  Client(asio::io_context& io, asio::local::stream_protocol::socket local)
+      : sock_(io), ssl_ctx_(asio::ssl::context::tls_client), local_(std::move(local)) {
+    timeval tv{10, 0};
+    setsockopt(local_->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
   void start_tls() {
     ssl_ctx_.set_verify_mode(asio::ssl::verify_none);
     ssl_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(sock_, ssl_ctx_);
@@ -164,7 +175,7 @@ class Client {
   }
   void set_bytewise() {
     bytewise_ = true;
-    sock_.set_option(asio::ip::tcp::no_delay(true));
+    if (!local_) sock_.set_option(asio::ip::tcp::no_delay(true));
   }
   void send(const std::string& data) {
     if (bytewise_) {
@@ -176,6 +187,8 @@ class Client {
   void write(const std::string& data) {
     if (ssl_)
       asio::write(*ssl_, asio::buffer(data));
+    else if (local_)
+      asio::write(*local_, asio::buffer(data));
     else
       asio::write(sock_, asio::buffer(data));
   }
@@ -192,7 +205,9 @@ class Client {
       }
       char tmp[4096];
       asio::error_code ec;
-      size_t n = ssl_ ? ssl_->read_some(asio::buffer(tmp), ec) : sock_.read_some(asio::buffer(tmp), ec);
+      size_t n = ssl_     ? ssl_->read_some(asio::buffer(tmp), ec)
+                 : local_ ? local_->read_some(asio::buffer(tmp), ec)
+                          : sock_.read_some(asio::buffer(tmp), ec);
       if (ec || n == 0) return std::nullopt;
       buf_.append(tmp, n);
     }
@@ -202,6 +217,7 @@ class Client {
   asio::ip::tcp::socket sock_;
   asio::ssl::context ssl_ctx_;
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> ssl_;
+  std::optional<asio::local::stream_protocol::socket> local_;
   std::string buf_;
   bool bytewise_ = false;
 };
@@ -252,8 +268,19 @@ TEST_P(Transcript, Plays) {
   size_t max_data_line = 2000;
   bool with_filter = false;
   bool bytewise = false;
+  std::optional<smtp::LocalUser> local_user;
   for (auto& l : lines) {
     if (l == "@mode submission") mode = smtp::Mode::submission;
+    if (l == "@mode pickup") mode = smtp::Mode::pickup;
+    if (l.rfind("@local_user ", 0) == 0) {
+      std::istringstream ss(l.substr(12));
+      std::string name, flag;
+      ss >> name >> flag;
+      if (name == "none")
+        local_user.reset();
+      else
+        local_user = smtp::LocalUser{name, flag == "trusted"};
+    }
     if (l == "@tls") with_tls = true;
     if (l == "@filter") with_filter = true;
     if (l == "@bytewise") bytewise = true;
@@ -275,6 +302,12 @@ TEST_P(Transcript, Plays) {
   ctx.directory = &directory;
   ctx.delivery_pool = &pool;
   ctx.max_data_line = max_data_line;
+  std::vector<long> uids_asked;
+  ctx.resolve_uid = [&](long uid) {
+    uids_asked.push_back(uid);
+    return local_user;
+  };
+  bool pickup = mode == smtp::Mode::pickup;
   if (with_filter) {
     ctx.filter = [](const smtp::FilterInput& in) -> asio::awaitable<smtp::FilterVerdict> {
       smtp::FilterVerdict v;
@@ -282,7 +315,7 @@ TEST_P(Transcript, Plays) {
         v.reject = smtp::Reply(550, "5.7.1", "Rejected by test filter");
         co_return v;
       }
-      v.prepend = "X-Test-Filter: " + std::string(in.mode == smtp::Mode::mx ? "mx" : "submission") + " " +
+      v.prepend = "X-Test-Filter: " + std::string(smtp::mode_name(in.mode)) + " " +
                   std::to_string(in.envelope.rcpts.size()) + "\r\n";
       for (auto& r : in.envelope.rcpts) v.mailboxes.push_back(r.user == "bob" ? "Junk" : "");
       co_return v;
@@ -291,16 +324,24 @@ TEST_P(Transcript, Plays) {
 
   asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
   uint16_t port = acceptor.local_endpoint().port();
+  asio::local::stream_protocol::socket server_end(io), client_end(io);
+  if (pickup) asio::local::connect_pair(server_end, client_end);
   std::promise<void> session_done;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
-        auto s = co_await acceptor.async_accept(asio::use_awaitable);
-        net::Connection conn(std::move(s), tls, cfg->smtp.limits, "t1");
-        bool ok = true;
-        if (implicit) ok = co_await conn.start_tls();
-        if (ok) co_await smtp::run_session(conn, ctx);
-        conn.close();
+        if (pickup) {
+          net::Connection conn(std::move(server_end), cfg->smtp.limits, "t1");
+          co_await smtp::run_session(conn, ctx);
+          conn.close();
+        } else {
+          auto s = co_await acceptor.async_accept(asio::use_awaitable);
+          net::Connection conn(std::move(s), tls, cfg->smtp.limits, "t1");
+          bool ok = true;
+          if (implicit) ok = co_await conn.start_tls();
+          if (ok) co_await smtp::run_session(conn, ctx);
+          conn.close();
+        }
         session_done.set_value();
       },
       asio::detached);
@@ -317,7 +358,7 @@ TEST_P(Transcript, Plays) {
   } joiner{io, loop};
 
   {
-    Client client(io, port);
+    Client client = pickup ? Client(io, std::move(client_end)) : Client(io, port);
     if (implicit) client.start_tls();
     if (bytewise) client.set_bytewise();
     std::string pending;
@@ -416,6 +457,12 @@ TEST_P(Transcript, Plays) {
   if (!ended) io.stop();
   loop.join();
   pool.join();
+  if (pickup) {  // the session identified the peer by its real uid (SO_PEERCRED)
+    ASSERT_EQ(uids_asked.size(), 1u);
+    EXPECT_EQ(uids_asked[0], static_cast<long>(getuid()));
+  } else {
+    EXPECT_TRUE(uids_asked.empty());
+  }
 }
 
 std::vector<std::string> transcripts() {
