@@ -330,13 +330,14 @@ Config parse(const toml::table& root, const std::string& path) {
   if (c.auth.socket.empty()) c.auth.socket = c.server.runtime_dir + "/auth.sock";
 
   if (auto* t = r.table(root, "", "smtp")) {
-    r.only(*t, "smtp", {"listen_mx", "listen_submission", "listen_submissions", "pickup_socket", "max_message_size", "max_recipients",
+    r.only(*t, "smtp", {"listen_mx", "listen_submission", "listen_submissions", "pickup_socket", "aliases_file", "max_message_size", "max_recipients",
                         "max_line_length", "max_connections", "max_connections_per_ip", "command_timeout",
                         "session_timeout"});
     r.endpoints(*t, "smtp", "listen_mx", c.smtp.listen_mx);
     r.endpoints(*t, "smtp", "listen_submission", c.smtp.listen_submission);
     r.endpoints(*t, "smtp", "listen_submissions", c.smtp.listen_submissions);
     r.str(*t, "smtp", "pickup_socket", c.smtp.pickup_socket);
+    r.str(*t, "smtp", "aliases_file", c.smtp.aliases_file);
     r.size(*t, "smtp", "max_message_size", c.smtp.max_message_size, 1024, 2ull << 30);
     r.integer(*t, "smtp", "max_recipients", c.smtp.max_recipients, 1, 100'000);
     r.integer(*t, "smtp", "max_line_length", c.smtp.max_line_length, 512, 1 << 20);

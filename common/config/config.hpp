@@ -85,6 +85,7 @@ struct SmtpConfig {
   std::vector<Endpoint> listen_submission{{"0.0.0.0", 587}};   // STARTTLS + AUTH
   std::vector<Endpoint> listen_submissions{{"0.0.0.0", 465}};  // implicit TLS + AUTH
   std::string pickup_socket;  // local submission (postern-sendmail); default <runtime_dir>/pickup.sock
+  std::string aliases_file = "/etc/postern/aliases";  // "local: user[, user...]"; missing file = none
   uint64_t max_message_size = 50ull * 1024 * 1024;
   int max_recipients = 100;
   int max_line_length = 4096;  // command lines (RFC 5321 says at least 512)
