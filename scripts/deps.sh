@@ -10,7 +10,7 @@ BUILD="cmake ninja-build g++ pkg-config ccache git ca-certificates
   libgtest-dev libgmock-dev libtomlplusplus-dev libunbound-dev libevent-dev libpsl-dev
   zlib1g-dev libcli11-dev libsystemd-dev libcrypt-dev publicsuffix dns-root-data openssl"
 TEST="libpam-wrapper swaks curl isync python3 python3-yaml python3-spf python3-dkim
-  python3-dnspython python3-cryptography python3-authres python3-nacl unbound nsd nodejs npm procps iproute2"
+  python3-dnspython python3-cryptography python3-authres python3-nacl unbound nodejs npm procps iproute2"
 
 PKGS="$BUILD"
 [ "${1:-}" = "--test" ] && PKGS="$BUILD $TEST"
