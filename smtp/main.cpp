@@ -3,7 +3,8 @@
 // TLS, RFC 8314), and delivers it into the store.
 //   postern-smtpd [--config PATH] [--check-config]
 // SIGTERM/SIGINT drain sessions; SIGHUP re-reads the configuration (new
-// sessions see it) and the certificates.
+// sessions see it), the aliases file (smtp.aliases_file; a bad new one keeps
+// the old table) and the certificates.
 // Trust boundary: runs as the unprivileged `postern` user; every client is
 // untrusted (see smtp/session.hpp).
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include "common/log/log.hpp"
 #include "common/net/server.hpp"
 #include "common/tls/tls.hpp"
+#include "smtp/aliases.hpp"
 #include "smtp/directory.hpp"
 #include "smtp/mailauth/mailauth_filter.hpp"
 #include "smtp/session.hpp"
@@ -30,6 +32,7 @@ struct Shared {
   std::shared_ptr<const config::Config> cfg;
   std::shared_ptr<smtp::UserDirectory> directory;
   smtp::MessageFilter filter;  // SPF/DKIM/DMARC on port 25, DKIM signing on submission
+  std::shared_ptr<const smtp::AliasTable> aliases;
 };
 
 asio::awaitable<void> session_entry(net::Connection& conn, std::shared_ptr<const Shared> shared, smtp::Mode mode,
@@ -41,11 +44,14 @@ asio::awaitable<void> session_entry(net::Connection& conn, std::shared_ptr<const
   ctx.directory = shared->directory.get();
   ctx.delivery_pool = pool;
   ctx.filter = shared->filter;
+  ctx.aliases = shared->aliases;
   co_await smtp::run_session(conn, ctx);
 }
 
-std::shared_ptr<const Shared> make_shared_state(asio::any_io_executor ex, config::Config cfg) {
+std::shared_ptr<const Shared> make_shared_state(asio::any_io_executor ex, config::Config cfg,
+                                                std::shared_ptr<const smtp::AliasTable> aliases) {
   auto s = std::make_shared<Shared>();
+  s->aliases = std::move(aliases);
   auto client = std::make_shared<authclient::AuthClient>(ex, cfg.auth.socket);
   s->directory = std::make_shared<smtp::AuthClientDirectory>(client);
   s->filter = smtp::mailauth::make_daemon_filter(ex, cfg);  // throws: bad key file, bad [dns]
@@ -73,6 +79,13 @@ int main(int argc, char** argv) {
   try {
     smtp::mailauth::load_signer(cfg);  // every DKIM key file is read now; errors name the file
   } catch (const std::exception& e) {
+    std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
+    return kExitConfig;
+  }
+  std::shared_ptr<const smtp::AliasTable> aliases;
+  try {
+    aliases = std::make_shared<const smtp::AliasTable>(smtp::AliasTable::load(cfg.smtp.aliases_file));
+  } catch (const std::exception& e) {  // the message names file:line
     std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
     return kExitConfig;
   }
@@ -106,7 +119,7 @@ int main(int argc, char** argv) {
   try {
     asio::io_context io(1);
     asio::thread_pool pool(2);  // store deliveries (fsync) run here
-    auto shared = std::make_shared<std::shared_ptr<const Shared>>(make_shared_state(io.get_executor(), cfg));
+    auto shared = std::make_shared<std::shared_ptr<const Shared>>(make_shared_state(io.get_executor(), cfg, aliases));
     net::Server server(io, tls);
     std::string host = cfg.server.hostname.empty() ? "localhost" : cfg.server.hostname;
     std::string busy = "421 4.7.0 " + host + " too many connections, try later\r\n";
@@ -142,7 +155,13 @@ int main(int argc, char** argv) {
       auto next = config::load_file(config_path);  // throws: the server keeps the old one
       log::set_level(next.log.level);
       if (tls) tls->reload(next.tls);
-      *shared = make_shared_state(io.get_executor(), next);
+      auto table = (*shared)->aliases;
+      try {
+        table = std::make_shared<const smtp::AliasTable>(smtp::AliasTable::load(next.smtp.aliases_file));
+      } catch (const std::exception& e) {
+        log::error("aliases not reloaded, keeping the old table: {}", e.what());
+      }
+      *shared = make_shared_state(io.get_executor(), next, table);
       log::info("configuration reloaded from {} (listeners change on restart)", config_path);
     });
     if (tls) server.watch_certificates(cfg.tls.reload_check);

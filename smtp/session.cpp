@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
+#include <map>
 
 #include "common/log/log.hpp"
 #include "common/net/server.hpp"
@@ -156,6 +157,7 @@ class Session {
   }
 
   asio::awaitable<Action> lookup(const std::string& key) {
+    if (ctx_.aliases && ctx_.aliases->is_alias(key)) co_return co_await lookup_alias(key);
     bool temp = false;
     std::optional<authclient::UserInfo> u;
     if (!ctx_.directory) {
@@ -171,6 +173,41 @@ class Session {
     if (u) temp = false;
     if (temp) log::warn("{} user lookup for '{}': authd unavailable", conn_.id(), key);
     co_return proto_.on_lookup_result(u ? std::optional<std::string>(u->user) : std::nullopt, temp);
+  }
+
+  // An alias (smtp/aliases.hpp): every target user is asked of authd; the
+  // recipient is accepted if at least one exists (unknown ones are logged
+  // and skipped) and delivered to all of them.
+  asio::awaitable<Action> lookup_alias(const std::string& key) {
+    std::vector<std::string> users;
+    bool temp = !ctx_.directory;
+    for (auto& target : ctx_.aliases->expand(key)) {
+      if (temp) break;
+      bool t = false;
+      std::optional<authclient::UserInfo> u;
+      try {
+        u = co_await ctx_.directory->lookup(target, &t);
+      } catch (const std::exception& e) {
+        log::warn("{} user lookup failed: {}", conn_.id(), e.what());
+        t = true;
+      }
+      if (u) {
+        if (std::find(users.begin(), users.end(), u->user) == users.end()) users.push_back(u->user);
+      } else if (t) {
+        temp = true;
+      } else {
+        log::warn("{} alias '{}': target '{}' is not a known user", conn_.id(), key, target);
+      }
+    }
+    if (temp) {
+      log::warn("{} user lookup for alias '{}': authd unavailable", conn_.id(), key);
+      co_return proto_.on_lookup_result(std::nullopt, true);
+    }
+    if (users.empty()) co_return proto_.on_lookup_result(std::nullopt, false);
+    size_t before = proto_.envelope().rcpts.size();
+    Action a = proto_.on_lookup_result(users.front(), false);
+    if (proto_.envelope().rcpts.size() > before) alias_users_[proto_.envelope().rcpts.back().address] = users;
+    co_return a;
   }
 
   asio::awaitable<bool> authenticate(const Action& a) {
@@ -368,8 +405,11 @@ class Session {
     std::vector<std::pair<std::string, std::string>> targets;
     for (size_t i = 0; i < env.rcpts.size(); ++i) {
       std::string mbox = i < verdict.mailboxes.size() && !verdict.mailboxes[i].empty() ? verdict.mailboxes[i] : "INBOX";
-      std::pair<std::string, std::string> tgt{env.rcpts[i].user, mbox};
-      if (std::find(targets.begin(), targets.end(), tgt) == targets.end()) targets.push_back(std::move(tgt));
+      auto alias = alias_users_.find(env.rcpts[i].address);  // an alias delivers to each of its users
+      for (auto& user : alias != alias_users_.end() ? alias->second : std::vector<std::string>{env.rcpts[i].user}) {
+        std::pair<std::string, std::string> tgt{user, mbox};
+        if (std::find(targets.begin(), targets.end(), tgt) == targets.end()) targets.push_back(std::move(tgt));
+      }
     }
     std::string root = cfg_.store.root.empty() ? cfg_.server.state_dir + "/mail" : cfg_.store.root;
     // Delivery runs on the pool so the event loop never waits for fsync. A
@@ -398,6 +438,9 @@ class Session {
   const SessionContext& ctx_;
   const config::Config& cfg_;
   Protocol proto_;
+  // Recipient address -> the users its alias expanded to (the table is fixed
+  // for the session, so an address always expands the same way).
+  std::map<std::string, std::vector<std::string>> alias_users_;
   std::string out_;
   int messages_ = 0;
   std::string bdat_msg_;  // the message being received in BDAT chunks

@@ -18,6 +18,7 @@
 
 #include "common/config/config.hpp"
 #include "common/net/connection.hpp"
+#include "smtp/aliases.hpp"
 #include "smtp/directory.hpp"
 #include "smtp/filter.hpp"
 #include "smtp/protocol.hpp"
@@ -39,6 +40,7 @@ struct SessionContext {
   UserDirectory* directory = nullptr;      // authd
   asio::thread_pool* delivery_pool = nullptr;  // store writes (fsync) run here
   MessageFilter filter;                    // mail authentication hook (may be empty)
+  std::shared_ptr<const AliasTable> aliases;  // local aliases, expanded at RCPT (may be null: none)
   size_t max_data_line = 1024 * 1024;      // longest accepted DATA line (RFC 5321 says 998)
   // Mode::pickup: uid -> user; empty = local_user_for_uid (tests plug in a fake).
   std::function<std::optional<LocalUser>(long uid)> resolve_uid;

@@ -24,6 +24,8 @@
 //   @filter    install a test MessageFilter: a message whose body contains
 //              "REJECT-ME" gets 550 5.7.1, every message gets an
 //              "X-Test-Filter: <mode> <rcpt count>" header, bob's copy goes to Junk
+//   @alias line  a line of the session's aliases file (smtp/aliases.hpp),
+//              e.g. "@alias root: bob"; the lines form the table in order
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -269,7 +271,9 @@ TEST_P(Transcript, Plays) {
   bool with_filter = false;
   bool bytewise = false;
   std::optional<smtp::LocalUser> local_user;
+  std::string alias_text;
   for (auto& l : lines) {
+    if (l.rfind("@alias ", 0) == 0) alias_text += l.substr(7) + "\n";
     if (l == "@mode submission") mode = smtp::Mode::submission;
     if (l == "@mode pickup") mode = smtp::Mode::pickup;
     if (l.rfind("@local_user ", 0) == 0) {
@@ -302,6 +306,8 @@ TEST_P(Transcript, Plays) {
   ctx.directory = &directory;
   ctx.delivery_pool = &pool;
   ctx.max_data_line = max_data_line;
+  if (!alias_text.empty())
+    ctx.aliases = std::make_shared<const smtp::AliasTable>(smtp::AliasTable::parse(alias_text, "transcript"));
   std::vector<long> uids_asked;
   ctx.resolve_uid = [&](long uid) {
     uids_asked.push_back(uid);
