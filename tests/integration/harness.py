@@ -107,6 +107,14 @@ listen_tls = ["127.0.0.1:{self.ports['imaps']}"]
                 wait_for(lambda: port_open(self.ports[k]), f"imap port {k}", procs=procs)
         return self
 
+    def launch(self, name):
+        """(Re)starts one daemon; returns its process."""
+        log = self.logs.get(name) or open(os.path.join(self.dir, name + ".log"), "a+")
+        self.logs[name] = log
+        self.procs[name] = subprocess.Popen([self.binary(name), "--config", self.config],
+                                            stdout=log, stderr=subprocess.STDOUT)
+        return self.procs[name]
+
     def log(self, name):
         self.logs[name].flush()
         with open(os.path.join(self.dir, name + ".log")) as f:
