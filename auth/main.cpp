@@ -6,7 +6,6 @@
 // re-read the configuration (the socket path stays until restart).
 // Trust boundary: runs as postern-auth (+ group shadow for pam_unix); its
 // peers are the local daemons that may open the 0660 socket.
-#include <CLI/CLI.hpp>
 #include <signal.h>
 #include <systemd/sd-daemon.h>
 
@@ -17,51 +16,25 @@
 #include "auth/daemon.hpp"
 #include "auth/server.hpp"
 #include "common/config/config.hpp"
+#include "common/config/daemon_start.hpp"
 #include "common/log/log.hpp"
 
 namespace {
 
-constexpr int kExitConfig = 78;  // EX_CONFIG
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace postern;
-  CLI::App app{"postern-authd: password verification and user lookup for Postern"};
-  std::string config_path = "/etc/postern/postern.toml";
-  bool check_only = false;
-  app.add_option("-c,--config", config_path, "configuration file")->capture_default_str();
-  app.add_flag("--check-config", check_only, "validate the configuration and exit");
-  CLI11_PARSE(app, argc, argv);
-
-  config::Config cfg;
-  try {
-    cfg = config::load_file(config_path);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "postern-authd: %s\n", e.what());
-    return kExitConfig;
-  }
-  if (cfg.auth.backend != "pam" && cfg.auth.backend != "passwd-file") {
-    std::fprintf(stderr, "postern-authd: %s: auth.backend: expected \"pam\" or \"passwd-file\"\n",
-                 config_path.c_str());
-    return kExitConfig;
-  }
+  config::DaemonStart start("postern-authd", "password verification and user lookup for Postern");
+  if (auto rc = start.parse(argc, argv)) return *rc;
+  config::Config& cfg = start.config();
   if (auth::socket_path(cfg).size() >= 108) {
-    std::fprintf(stderr, "postern-authd: %s: auth.socket: path too long for a Unix socket\n", config_path.c_str());
-    return kExitConfig;
+    std::fprintf(stderr, "postern-authd: %s: auth.socket: path too long for a Unix socket\n",
+                 start.config_path().c_str());
+    return config::kExitConfig;
   }
-  if (check_only) {
-    std::printf("postern-authd: %s: configuration OK\n", config_path.c_str());
-    return 0;
-  }
-
-  try {
-    log::init("authd", cfg.log.level);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "postern-authd: %s\n", e.what());
-    return kExitConfig;
-  }
-  signal(SIGPIPE, SIG_IGN);
+  if (auto rc = start.finish("authd")) return *rc;
 
   try {
     asio::io_context io(1);
@@ -76,7 +49,7 @@ int main(int argc, char** argv) {
       if (sig == SIGHUP) {
         sd_notify(0, "RELOADING=1");
         try {
-          auto next = config::load_file(config_path);
+          auto next = config::load_file(start.config_path());
           if (next.auth.backend != cfg.auth.backend) {
             log::warn("authd: auth.backend changed; restart postern-authd to switch backends");
             next.auth.backend = cfg.auth.backend;
@@ -87,7 +60,7 @@ int main(int argc, char** argv) {
           backend = nb;
           server.reconfigure(backend, auth::server_settings(next));
           cfg = std::move(next);
-          log::info("authd: configuration reloaded from {}", config_path);
+          log::info("authd: configuration reloaded from {}", start.config_path());
         } catch (const std::exception& e) {
           log::error("authd: reload failed, keeping the running configuration: {}", e.what());
         }

@@ -5,13 +5,13 @@
 // sessions see it) and the certificates.
 // Trust boundary: runs as the unprivileged `postern` user; every client is
 // untrusted (see imap/session.hpp).
-#include <CLI/CLI.hpp>
 #include <signal.h>
 
 #include <cstdio>
 #include <memory>
 
 #include "common/config/config.hpp"
+#include "common/config/daemon_start.hpp"
 #include "common/log/log.hpp"
 #include "common/net/server.hpp"
 #include "common/tls/tls.hpp"
@@ -20,36 +20,14 @@
 namespace {
 
 using namespace postern;
-constexpr int kExitConfig = 78;  // EX_CONFIG
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"postern-imapd: IMAP server of Postern"};
-  std::string config_path = "/etc/postern/postern.toml";
-  bool check_only = false;
-  app.add_option("-c,--config", config_path, "configuration file")->capture_default_str();
-  app.add_flag("--check-config", check_only, "validate the configuration and exit");
-  CLI11_PARSE(app, argc, argv);
-
-  config::Config cfg;
-  try {
-    cfg = config::load_file(config_path);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "postern-imapd: %s\n", e.what());
-    return kExitConfig;
-  }
-  if (check_only) {
-    std::printf("postern-imapd: %s: configuration OK\n", config_path.c_str());
-    return 0;
-  }
-  try {
-    log::init("imapd", cfg.log.level);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "postern-imapd: %s\n", e.what());
-    return kExitConfig;
-  }
-  signal(SIGPIPE, SIG_IGN);
+  config::DaemonStart start("postern-imapd", "IMAP server of Postern");
+  if (auto rc = start.parse(argc, argv)) return *rc;
+  config::Config& cfg = start.config();
+  if (auto rc = start.finish("imapd")) return *rc;
 
   std::shared_ptr<tls::TlsManager> tls;
   if (!cfg.tls.certificates.empty()) {
@@ -58,7 +36,7 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
       if (!cfg.imap.listen_tls.empty()) {
         log::error("TLS: {}", e.what());
-        return kExitConfig;
+        return config::kExitConfig;
       }
       log::warn("TLS unavailable, STARTTLS not offered: {}", e.what());
     }
@@ -92,11 +70,11 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
 
     server.handle_signals([&]() {
-      auto next = config::load_file(config_path);  // throws: the server keeps the old one
+      auto next = config::load_file(start.config_path());  // throws: the server keeps the old one
       log::set_level(next.log.level);
       if (tls) tls->reload(next.tls);
       *current = std::make_shared<const config::Config>(std::move(next));
-      log::info("configuration reloaded from {} (listeners change on restart)", config_path);
+      log::info("configuration reloaded from {} (listeners change on restart)", start.config_path());
     });
     if (tls) server.watch_certificates(cfg.tls.reload_check);
     server.on_drained([&io]() { io.stop(); });

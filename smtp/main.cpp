@@ -7,13 +7,13 @@
 // the old table) and the certificates.
 // Trust boundary: runs as the unprivileged `postern` user; every client is
 // untrusted (see smtp/session.hpp).
-#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <memory>
 
 #include "common/authclient/authclient.hpp"
 #include "common/config/config.hpp"
+#include "common/config/daemon_start.hpp"
 #include "common/log/log.hpp"
 #include "common/net/server.hpp"
 #include "common/tls/tls.hpp"
@@ -25,7 +25,6 @@
 namespace {
 
 using namespace postern;
-constexpr int kExitConfig = 78;  // EX_CONFIG
 
 // What sessions share; replaced (not mutated) on SIGHUP.
 struct Shared {
@@ -62,43 +61,17 @@ std::shared_ptr<const Shared> make_shared_state(asio::any_io_executor ex, config
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"postern-smtpd: SMTP server (MX and submission) of Postern"};
-  std::string config_path = "/etc/postern/postern.toml";
-  bool check_only = false;
-  app.add_option("-c,--config", config_path, "configuration file")->capture_default_str();
-  app.add_flag("--check-config", check_only, "validate the configuration and exit");
-  CLI11_PARSE(app, argc, argv);
-
-  config::Config cfg;
-  try {
-    cfg = config::load_file(config_path);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
-    return kExitConfig;
-  }
-  try {
-    smtp::mailauth::load_signer(cfg);  // every DKIM key file is read now; errors name the file
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
-    return kExitConfig;
-  }
+  config::DaemonStart start("postern-smtpd", "SMTP server (MX and submission) of Postern");
+  if (auto rc = start.parse(argc, argv)) return *rc;
+  config::Config& cfg = start.config();
+  // Every DKIM key file and the aliases file are read now; errors name the file.
+  if (!start.check([&] { smtp::mailauth::load_signer(cfg); })) return config::kExitConfig;
   std::shared_ptr<const smtp::AliasTable> aliases;
-  try {
-    aliases = std::make_shared<const smtp::AliasTable>(smtp::AliasTable::load(cfg.smtp.aliases_file));
-  } catch (const std::exception& e) {  // the message names file:line
-    std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
-    return kExitConfig;
-  }
-  if (check_only) {
-    std::printf("postern-smtpd: %s: configuration OK\n", config_path.c_str());
-    return 0;
-  }
-  try {
-    log::init("smtpd", cfg.log.level);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "postern-smtpd: %s\n", e.what());
-    return kExitConfig;
-  }
+  if (!start.check([&] {
+        aliases = std::make_shared<const smtp::AliasTable>(smtp::AliasTable::load(cfg.smtp.aliases_file));
+      }))
+    return config::kExitConfig;
+  if (auto rc = start.finish("smtpd")) return *rc;
   if (cfg.server.domains.empty()) log::warn("server.domains is empty: every recipient will be refused");
 
   bool submission = !cfg.smtp.listen_submission.empty() || !cfg.smtp.listen_submissions.empty();
@@ -110,7 +83,7 @@ int main(int argc, char** argv) {
       // Submission without TLS would mean passwords in clear: refuse to start.
       if (submission) {
         log::error("TLS: {}", e.what());
-        return kExitConfig;
+        return config::kExitConfig;
       }
       log::warn("TLS unavailable, STARTTLS not offered on port 25: {}", e.what());
     }
@@ -152,7 +125,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
 
     server.handle_signals([&]() {
-      auto next = config::load_file(config_path);  // throws: the server keeps the old one
+      auto next = config::load_file(start.config_path());  // throws: the server keeps the old one
       log::set_level(next.log.level);
       if (tls) tls->reload(next.tls);
       auto table = (*shared)->aliases;
@@ -162,7 +135,7 @@ int main(int argc, char** argv) {
         log::error("aliases not reloaded, keeping the old table: {}", e.what());
       }
       *shared = make_shared_state(io.get_executor(), next, table);
-      log::info("configuration reloaded from {} (listeners change on restart)", config_path);
+      log::info("configuration reloaded from {} (listeners change on restart)", start.config_path());
     });
     if (tls) server.watch_certificates(cfg.tls.reload_check);
     server.on_drained([&io]() { io.stop(); });
