@@ -9,8 +9,34 @@
 #include "smtp/mailauth/mailauth_filter.hpp"
 
 #include "mailauth/authres/remove.hpp"
+#include "mailauth/dmarc/from.hpp"
+#include "mailauth/dmarc/header_fields.hpp"
 
 namespace postern::smtp::mailauth {
+
+namespace {
+// True when every From: mailbox is the user's own address (local part the
+// user name, or user+tag); the domain only selects among our keys. Our
+// signature must not vouch for another user's address (the envelope sender
+// is checked by the session; the header is checked here).
+bool from_is_users(std::string_view message, std::string_view user) {
+  auto block = dmarc::split_header_fields(message, 1000);
+  size_t seen = 0;
+  for (const auto& f : block.fields) {
+    if (!dmarc::iequals_ascii(f.name, "From")) continue;
+    std::vector<dmarc::Mailbox> boxes;
+    std::string error;
+    if (!dmarc::parse_address_list(dmarc::unfold(f.value), boxes, error)) return false;
+    for (const auto& b : boxes) {
+      std::string_view local = b.local;
+      if (auto plus = local.find('+'); plus != std::string_view::npos) local = local.substr(0, plus);
+      if (!dmarc::iequals_ascii(local, user)) return false;
+      ++seen;
+    }
+  }
+  return seen > 0;
+}
+}  // namespace
 
 Outcome MailAuth::submission(const FilterInput& in) const {
   Outcome out;
@@ -23,6 +49,9 @@ Outcome MailAuth::submission(const FilterInput& in) const {
     signed_with = "off";
   } else if (in.auth_user.empty()) {
     signed_with = "no (not authenticated)";
+  } else if (!(in.mode == Mode::pickup && in.auth_user == "root") && !from_is_users(message, in.auth_user)) {
+    // root on the local pickup socket is trusted, like Postfix's trusted users.
+    signed_with = "no (From: is not the user's own address)";
   } else {
     try {
       auto fields = signer_->sign(message, {}, options_.now);

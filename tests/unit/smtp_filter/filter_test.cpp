@@ -366,6 +366,25 @@ TEST(MailAuthFilter, SubmissionWithoutKeyOrWithSigningOffDoesNotSign) {
   EXPECT_EQ(run(make_mailauth_filter(cfg, z, load_signer(cfg))(in2)).prepend, "");
 }
 
+TEST(MailAuthFilter, SubmissionSignsOnlyTheUsersOwnFromAddress) {
+  TempDir d;
+  config::Config cfg = signing_config(d);
+  auto z = zone();
+  MessageFilter f = make_mailauth_filter(cfg, z, load_signer(cfg), at_now());
+  Envelope env = envelope("alice@example.test");
+  // alice may not have our domain vouch for bob's address...
+  std::string as_bob = message("bob@example.test");
+  FilterInput in{env, as_bob, Mode::submission, "127.0.0.1", "alice", true, "ctest"};
+  EXPECT_EQ(run(f(in)).prepend, "");
+  // ...but her own address, with a +tag, is signed.
+  std::string tagged = message("Alice+lists@example.test");
+  FilterInput in2{env, tagged, Mode::submission, "127.0.0.1", "alice", true, "ctest"};
+  EXPECT_TRUE(has(run(f(in2)).prepend, "DKIM-Signature:"));
+  // root on the pickup socket (cron) is trusted.
+  FilterInput in3{env, as_bob, Mode::pickup, "local", "root", false, "ctest"};
+  EXPECT_TRUE(has(run(f(in3)).prepend, "DKIM-Signature:"));
+}
+
 TEST(MailAuthFilter, BadKeyFileIsNamedAtStart) {
   TempDir d;
   config::Config cfg = base_config();
