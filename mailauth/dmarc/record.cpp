@@ -4,6 +4,8 @@
 // Trust boundary: record text is from DNS, untrusted; bounded, no throw.
 #include "mailauth/dmarc/record.hpp"
 
+#include "common/util/strings.hpp"
+
 #include <cctype>
 #include <set>
 
@@ -74,49 +76,40 @@ bool valid_uri(std::string_view u) {
   return true;
 }
 
-// Comma-separated URI list; returns the valid ones, notes the invalid ones.
+// Comma-separated URI list; returns the valid ones (at most 32), notes the invalid ones.
 std::vector<std::string> parse_uris(std::string_view v, const char* tag, std::vector<std::string>& warn) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= v.size() && out.size() < 32) {
-    size_t comma = v.find(',', start);
-    if (comma == std::string_view::npos) comma = v.size();
-    std::string_view u = trim(v.substr(start, comma - start));
+  for (std::string_view item : util::split(v, ',')) {
+    if (out.size() >= 32) break;
+    std::string_view u = trim(item);
     if (valid_uri(u)) out.emplace_back(u);
     else warn.push_back(std::string(tag) + ": invalid URI ignored");
-    start = comma + 1;
   }
   return out;
 }
 
+// True when v is a non-empty colon-separated list whose every (trimmed) item passes ok.
+template <class Pred>
+bool colon_list_of(std::string_view v, Pred ok) {
+  if (v.empty()) return false;
+  for (std::string_view item : util::split(v, ':'))
+    if (!ok(trim(item))) return false;
+  return true;
+}
+
 // fo: 0 / 1 / d / s, colon-separated (6.3).
 bool valid_fo(std::string_view v) {
-  if (v.empty()) return false;
-  size_t start = 0;
-  while (start <= v.size()) {
-    size_t c = v.find(':', start);
-    if (c == std::string_view::npos) c = v.size();
-    std::string_view o = trim(v.substr(start, c - start));
-    if (!(o == "0" || o == "1" || ieq(o, "d") || ieq(o, "s"))) return false;
-    start = c + 1;
-  }
-  return true;
+  return colon_list_of(v, [](std::string_view o) { return o == "0" || o == "1" || ieq(o, "d") || ieq(o, "s"); });
 }
 
 // rf: colon-separated keywords (6.3; "afrf" is the only registered one).
 bool valid_rf(std::string_view v) {
-  if (v.empty()) return false;
-  size_t start = 0;
-  while (start <= v.size()) {
-    size_t c = v.find(':', start);
-    if (c == std::string_view::npos) c = v.size();
-    std::string_view o = trim(v.substr(start, c - start));
+  return colon_list_of(v, [](std::string_view o) {
     if (o.empty()) return false;
     for (char ch : o)
       if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
-    start = c + 1;
-  }
-  return true;
+    return true;
+  });
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <vector>
+#include "tests/support/run_awaitable.hpp"
 
 namespace postern::dkim {
 // GoogleTest prints results by name.
@@ -55,19 +56,7 @@ class FakeResolver : public dns::Resolver {
   std::map<std::string, dns::Answer> answers_;
 };
 
-template <typename T>
-T run(asio::awaitable<T> aw) {
-  asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr ep;
-  asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e, T v) {
-    ep = e;
-    if (!e) out = std::move(v);
-  });
-  io.run();
-  if (ep) std::rethrow_exception(ep);
-  return std::move(*out);
-}
+using postern::test::run;
 
 inline std::vector<SignatureResult> verify_sync(dns::Resolver& r, std::string_view msg, VerifyOptions o = {}) {
   return run(verify(r, msg, o));

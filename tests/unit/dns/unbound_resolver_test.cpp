@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <optional>
+#include "tests/support/run_awaitable.hpp"
 
 namespace postern::dns {
 namespace {
@@ -17,17 +18,7 @@ namespace {
 using test::SilentUdpPort;
 using test::UnboundServer;
 
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> a) {
-  std::optional<T> out;
-  asio::co_spawn(io, std::move(a), [&](std::exception_ptr e, T v) {
-    if (e) std::rethrow_exception(e);
-    out = std::move(v);
-  });
-  io.restart();
-  io.run();
-  return std::move(*out);
-}
+using postern::test::run;
 
 class UnboundResolverTest : public ::testing::Test {
  protected:

@@ -18,25 +18,14 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include "tests/support/run_awaitable.hpp"
 
 namespace postern::smtp::mailauth {
 namespace {
 
 constexpr std::time_t kNow = 1795000000;
 
-template <typename T>
-T run(asio::awaitable<T> aw) {
-  asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr ep;
-  asio::co_spawn(io, std::move(aw), [&](std::exception_ptr e, T v) {
-    ep = e;
-    if (!e) out = std::move(v);
-  });
-  io.run();
-  if (ep) std::rethrow_exception(ep);
-  return std::move(*out);
-}
+using postern::test::run;
 
 struct Keys {
   dkim::Pkey rsa = dkim::generate_key(dkim::KeyType::rsa, 2048);

@@ -6,21 +6,10 @@
 
 #include <exception>
 #include <optional>
+#include "tests/support/run_awaitable.hpp"
 
 namespace postern::spf::test {
 
-template <class T>
-T run(asio::awaitable<T> a) {
-  asio::io_context io;
-  std::optional<T> out;
-  std::exception_ptr err;
-  asio::co_spawn(io, std::move(a), [&](std::exception_ptr e, T v) {
-    err = e;
-    if (!e) out = std::move(v);
-  });
-  io.run();
-  if (err) std::rethrow_exception(err);
-  return std::move(*out);
-}
+using postern::test::run;
 
 }  // namespace postern::spf::test
