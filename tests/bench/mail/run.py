@@ -37,6 +37,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "../../.."))
 sys.path.insert(0, os.path.join(SRC, "tests/integration"))
+from harness import free_port, port_open, wait_for  # noqa: E402
 
 USER = "alice"
 PASSWORD = "correct horse battery staple"
@@ -48,29 +49,6 @@ VMAIL_GID = 65534
 
 def log(*a):
     print(*a, file=sys.stderr, flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(pred, what, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return
-        time.sleep(0.02)
-    raise TimeoutError(what)
-
-
-def port_open(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 # ---------------------------------------------------------------- packages
@@ -365,8 +343,8 @@ class PostfixDovecotSystem:
             r = subprocess.run(["dovecot", "-c", self.dovecot_conf], stdout=o, stderr=o, stdin=subprocess.DEVNULL)
             if r.returncode != 0:
                 raise RuntimeError(f"dovecot start failed, see {out} and {self.dir}/dovecot.log")
-        wait_for(lambda: port_open(self.smtp_port), "postfix smtpd port")
-        wait_for(lambda: port_open(self.imap_port), "dovecot imap port")
+        wait_for(lambda: port_open(self.smtp_port), "postfix smtpd port", 60)
+        wait_for(lambda: port_open(self.imap_port), "dovecot imap port", 60)
         pidfile = os.path.join(self.dir, "dovecot-run", "master.pid")
 
         def read_pid():
@@ -376,7 +354,7 @@ class PostfixDovecotSystem:
                 return True
             except (OSError, ValueError):
                 return False
-        wait_for(read_pid, "dovecot master.pid")
+        wait_for(read_pid, "dovecot master.pid", 60)
 
     def stop(self):
         cdir = os.path.join(self.dir, "postfix")
